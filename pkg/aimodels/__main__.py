@@ -1,0 +1,3 @@
+from aimodels.cli.app import main
+
+main()

@@ -1,0 +1,52 @@
+"""The `aimodels` command: one typer sub-app per noun, registered here and nowhere else.
+
+Exit codes (every sub-command): 0 success; 1 a check or operation failed; 2 bad usage or
+input; 3 sign-in failed; 4 permission denied; 5 a limit or quota refused the request;
+6 not found.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from aimodels.cli.context import CliContext
+from aimodels.cli.db_cmd import db_app
+from aimodels.cli.stack_cmd import stack_app
+from aimodels.cli.verify_cmd import verify_command
+
+app = typer.Typer(
+    name="aimodels",
+    help=__doc__,
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    as_email: Annotated[
+        str | None,
+        typer.Option(
+            "--as",
+            metavar="EMAIL",
+            help="Act as this account (password from AIMODELS_PASSWORD, a prompt, or the "
+            "seeded development password for *.example.test accounts). "
+            "Example: aimodels --as user1@acme-law.example.test models list",
+        ),
+    ] = None,
+) -> None:
+    """Governed access to system AI models on Supabase."""
+    ctx.obj = CliContext(as_email=as_email)
+
+
+app.add_typer(stack_app, name="stack")
+app.add_typer(db_app, name="db")
+app.command("verify")(verify_command)
+
+
+def main() -> None:
+    app()
