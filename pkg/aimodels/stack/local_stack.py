@@ -1,0 +1,92 @@
+"""The local Supabase stack without Docker: Postgres 15 + bootstrap + Supabase CLI + gateway.
+
+`up` is idempotent: it creates what is missing, starts what is stopped, resets the database
+only on first creation or when asked, and always rewrites `.env`.
+"""
+
+from __future__ import annotations
+
+from aimodels.stack.bootstrap import apply_bootstrap
+from aimodels.stack.cluster import LocalCluster, pick_port
+from aimodels.stack.envfile import write_env_file
+from aimodels.stack.gateway_process import GatewayProcess
+from aimodels.stack.state import (
+    Backend,
+    ComponentStatus,
+    StackInfo,
+    StackPorts,
+    StackSettings,
+    StackStatus,
+)
+from aimodels.stack.supabase_cli import SupabaseCli
+
+
+class LocalStack:
+    def __init__(self, settings: StackSettings) -> None:
+        self.settings = settings
+        self.ports = StackPorts.load(settings) or StackPorts(
+            db_port=pick_port(settings.preferred_db_port),
+            api_port=pick_port(settings.preferred_api_port),
+        )
+        self.cluster = LocalCluster(settings.devstack_dir / "pg", self.ports.db_port)
+        self.gateway = GatewayProcess(settings.devstack_dir, self.ports.api_port)
+        self.cli = SupabaseCli(settings.project_dir)
+
+    @property
+    def info(self) -> StackInfo:
+        return StackInfo(api_url=self.gateway.url, db_url=self.cluster.url())
+
+    def up(self, *, reset: bool = False) -> StackInfo:
+        self.settings.devstack_dir.mkdir(parents=True, exist_ok=True)
+        fresh = not self.cluster.is_initialized()
+        self.cluster.initialize()
+        self.ports.save(self.settings)
+        self.cluster.start()
+        apply_bootstrap(self.cluster.url())
+        if fresh or reset:
+            self.cli.db_reset(self.cluster.url())
+        self._start_gateway()
+        if self.settings.env_file is not None:
+            write_env_file(self.settings.env_file, self.info)
+        return self.info
+
+    def reset(self, *, version: str | None = None, last: int | None = None) -> str:
+        """`supabase db reset`; the gateway restarts so its schema cache sees the new schema."""
+        self.gateway.stop()
+        apply_bootstrap(self.cluster.url())
+        output = self.cli.db_reset(self.cluster.url(), version=version, last=last)
+        self._start_gateway()
+        return output
+
+    def down(self) -> None:
+        self.gateway.stop()
+        self.cluster.stop()
+
+    def destroy(self) -> None:
+        """Stop everything and delete the cluster's files (the next `up` starts from nothing)."""
+        self.gateway.stop()
+        self.cluster.destroy()
+        self.settings.state_file.unlink(missing_ok=True)
+
+    def status(self) -> StackStatus:
+        db_running = self.cluster.is_running()
+        api_running = self.gateway.pid() is not None and self.gateway.is_healthy()
+        components = [
+            ComponentStatus(
+                name="postgres",
+                running=db_running,
+                detail=f"127.0.0.1:{self.ports.db_port} ({self.cluster.data_dir})",
+            ),
+            ComponentStatus(name="api gateway", running=api_running, detail=self.gateway.url),
+        ]
+        return StackStatus(
+            backend=Backend.LOCAL,
+            components=components,
+            info=self.info if db_running else None,
+        )
+
+    def _start_gateway(self) -> None:
+        self.gateway.start(
+            rest_db_url=self.cluster.url("authenticator"),
+            auth_db_url=self.cluster.url("supabase_auth_admin"),
+        )

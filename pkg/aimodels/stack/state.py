@@ -1,0 +1,106 @@
+"""Where the local stack lives and what it is: settings in, StackInfo out."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+from aimodels.stack import keys
+
+
+class Backend(StrEnum):
+    LOCAL = "local"  # our own cluster + API gateway, no Docker
+    DOCKER = "docker"  # `supabase start`, where a Docker engine exists
+
+
+class StackSettings(BaseModel):
+    """Fixed for one run of the CLI or the test session."""
+
+    model_config = ConfigDict(frozen=True)
+
+    project_dir: Path
+    devstack_dir: Path
+    env_file: Path | None
+    preferred_db_port: int = 54322
+    preferred_api_port: int = 54321
+
+    @property
+    def state_file(self) -> Path:
+        return self.devstack_dir / "stack.json"
+
+    @classmethod
+    def for_project(cls, project_dir: Path | None = None) -> StackSettings:
+        """The developer's stack: .devstack/ in the repo, Supabase's ports, the repo's .env."""
+        root = (project_dir or find_project_dir()).resolve()
+        return cls(project_dir=root, devstack_dir=root / ".devstack", env_file=root / ".env")
+
+    @classmethod
+    def for_tests(cls, project_dir: Path, devstack_dir: Path) -> StackSettings:
+        """A separate stack for the test suite, so tests never reset a developer's data."""
+        return cls(
+            project_dir=project_dir.resolve(),
+            devstack_dir=devstack_dir.resolve(),
+            env_file=None,
+            preferred_db_port=54332,
+            preferred_api_port=54331,
+        )
+
+
+def find_project_dir(start: Path | None = None) -> Path:
+    """The nearest folder upward holding supabase/config.toml (as the Supabase CLI looks)."""
+    here = (start or Path.cwd()).resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / "supabase" / "config.toml").exists():
+            return candidate
+    raise FileNotFoundError(f"no supabase/config.toml in {here} or any folder above it")
+
+
+class StackPorts(BaseModel):
+    """Chosen on the first `stack up` and kept, so URLs stay stable across restarts."""
+
+    backend: Backend = Backend.LOCAL
+    db_port: int
+    api_port: int
+
+    @classmethod
+    def load(cls, settings: StackSettings) -> StackPorts | None:
+        if not settings.state_file.exists():
+            return None
+        return cls.model_validate(json.loads(settings.state_file.read_text()))
+
+    def save(self, settings: StackSettings) -> None:
+        settings.devstack_dir.mkdir(parents=True, exist_ok=True)
+        settings.state_file.write_text(self.model_dump_json(indent=2))
+
+
+class StackInfo(BaseModel):
+    """How to reach a running stack: what `.env` and `stack env` print."""
+
+    model_config = ConfigDict(frozen=True)
+
+    api_url: str
+    db_url: str
+    anon_key: str = keys.ANON_KEY
+    service_role_key: str = keys.SERVICE_ROLE_KEY
+    publishable_key: str = keys.PUBLISHABLE_KEY
+    secret_key: str = keys.SECRET_KEY
+    jwt_secret: str = keys.JWT_SECRET
+
+
+class ComponentStatus(BaseModel):
+    name: str
+    running: bool
+    detail: str
+
+
+class StackStatus(BaseModel):
+    backend: Backend
+    components: list[ComponentStatus]
+    info: StackInfo | None
+
+    @property
+    def running(self) -> bool:
+        return bool(self.components) and all(c.running for c in self.components)
