@@ -1,0 +1,79 @@
+"""Usage records, quota status and the inputs to record usage."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from aimodels.domain.enums import LimitPeriod, ModelType
+
+
+class _Row(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class UsageRecord(_Row):
+    """One append-only row of ai_model_usage."""
+
+    id: UUID
+    user_id: UUID
+    organization_id: UUID
+    model_id: UUID
+    model_type: ModelType = ModelType.SYSTEM
+    model_name: str | None = None
+    tokens_used: int
+    requests_count: int = 1
+    period_start: datetime | None = None
+    period_end: datetime | None = None
+    period_type: LimitPeriod | None = None
+    created_at: datetime | None = None
+
+
+class UsageInput(BaseModel):
+    """What a user records: validated here so a bad amount never reaches the API."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    model_id: UUID
+    tokens_used: Annotated[int, Field(ge=0, le=2_147_483_647)]
+    requests_count: Annotated[int, Field(ge=1, le=2_147_483_647)] = 1
+
+
+class RecordUsageResult(_Row):
+    """record_usage(): the new row and what is left afterwards (None = unlimited)."""
+
+    usage: UsageRecord
+    user_limit: int | None = None
+    user_used: int = 0
+    user_remaining: int | None = None
+    org_quota: int | None = None
+    org_used: int | None = None
+    org_remaining: int | None = None
+
+
+class QuotaStatus(_Row):
+    """quota_status(model): the caller's limit, use and what is left in the current period."""
+
+    model_id: UUID
+    period_type: LimitPeriod | None = None
+    period_start: datetime | None = None
+    period_end: datetime | None = None
+    limit: int | None = None
+    used: int = 0
+    remaining: int | None = None
+    trial_ends_at: datetime | None = None
+    org_quota: int | None = None
+    org_used: int | None = None
+    org_remaining: int | None = None
+
+
+class UsageTotal(_Row):
+    """One line of a usage report: a group key and its totals."""
+
+    key: str
+    tokens: int
+    requests: int
+    records: int
