@@ -61,7 +61,9 @@ def down(
 
 
 @stack_app.command("status")
-def status(as_json: Annotated[bool, typer.Option("--json", help="Machine output.")] = False) -> None:
+def status(
+    as_json: Annotated[bool, typer.Option("--json", help="Machine output.")] = False,
+) -> None:
     """Show each component and where it listens. Exit 1 when something is not running."""
     report = local_stack().status()
     if as_json:

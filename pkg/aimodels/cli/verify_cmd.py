@@ -14,8 +14,11 @@ from aimodels.stack.verify import CheckStatus, run_checks
 
 console = Console()
 
-_MARKS = {CheckStatus.PASS: "[green]pass[/green]", CheckStatus.WARN: "[yellow]warn[/yellow]",
-          CheckStatus.FAIL: "[red]FAIL[/red]"}
+_MARKS = {
+    CheckStatus.PASS: "[green]pass[/green]",
+    CheckStatus.WARN: "[yellow]warn[/yellow]",
+    CheckStatus.FAIL: "[red]FAIL[/red]",
+}
 
 
 def verify_command(

@@ -84,7 +84,9 @@ class LocalCluster:
         if not self.is_initialized():
             return False
         result = run(
-            as_unprivileged([str(PG_BIN / "pg_ctl"), "-D", str(self.data_dir), "status"], self.owner),
+            as_unprivileged(
+                [str(PG_BIN / "pg_ctl"), "-D", str(self.data_dir), "status"], self.owner
+            ),
             check=False,
         )
         return result.returncode == 0
@@ -105,12 +107,16 @@ class LocalCluster:
                 as_unprivileged(
                     [
                         str(PG_BIN / "initdb"),
-                        "-D", str(self.data_dir),
-                        "-U", "postgres",
-                        "--pwfile", str(password_file),
+                        "-D",
+                        str(self.data_dir),
+                        "-U",
+                        "postgres",
+                        "--pwfile",
+                        str(password_file),
                         "--auth-local=trust",
                         "--auth-host=scram-sha-256",
-                        "-E", "UTF8",
+                        "-E",
+                        "UTF8",
                         "--locale=C.UTF-8",
                     ],
                     self.owner,
@@ -132,10 +138,15 @@ class LocalCluster:
             as_unprivileged(
                 [
                     str(PG_BIN / "pg_ctl"),
-                    "-D", str(self.data_dir),
-                    "-l", str(self.log_file),
-                    "-o", options,
-                    "-w", "-t", str(int(timeout)),
+                    "-D",
+                    str(self.data_dir),
+                    "-l",
+                    str(self.log_file),
+                    "-o",
+                    options,
+                    "-w",
+                    "-t",
+                    str(int(timeout)),
                     "start",
                 ],
                 self.owner,

@@ -41,9 +41,7 @@ class DockerStack:
         status = run(
             [str(self.cli.binary), "status", "-o", "env"], cwd=self.settings.project_dir
         ).stdout
-        values = dict(
-            line.split("=", 1) for line in status.splitlines() if "=" in line
-        )
+        values = dict(line.split("=", 1) for line in status.splitlines() if "=" in line)
         clean = {key: value.strip().strip('"') for key, value in values.items()}
         return StackInfo(
             api_url=clean["API_URL"],

@@ -53,10 +53,17 @@ class GatewayProcess:
         if self.pid() is not None and self.is_healthy():
             return
         command = [
-            sys.executable, "-m", "aimodels", "gateway", "serve",
-            "--db-url", rest_db_url,
-            "--auth-db-url", auth_db_url,
-            "--port", str(self.port),
+            sys.executable,
+            "-m",
+            "aimodels",
+            "gateway",
+            "serve",
+            "--db-url",
+            rest_db_url,
+            "--auth-db-url",
+            auth_db_url,
+            "--port",
+            str(self.port),
         ]
         log.info("$ %s &", mask_secrets(" ".join(command)))
         with self.log_file.open("ab") as log_stream:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from enum import StrEnum
 from pathlib import Path
 
@@ -33,9 +34,18 @@ class StackSettings(BaseModel):
 
     @classmethod
     def for_project(cls, project_dir: Path | None = None) -> StackSettings:
-        """The developer's stack: .devstack/ in the repo, Supabase's ports, the repo's .env."""
+        """The developer's stack: .devstack/ in the repo, Supabase's ports, the repo's .env.
+
+        AIMODELS_STACK_DIR and AIMODELS_ENV_FILE move them (tests run a second stack so).
+        """
         root = (project_dir or find_project_dir()).resolve()
-        return cls(project_dir=root, devstack_dir=root / ".devstack", env_file=root / ".env")
+        devstack = os.environ.get("AIMODELS_STACK_DIR")
+        env_file = os.environ.get("AIMODELS_ENV_FILE")
+        return cls(
+            project_dir=root,
+            devstack_dir=Path(devstack).resolve() if devstack else root / ".devstack",
+            env_file=Path(env_file).resolve() if env_file else root / ".env",
+        )
 
     @classmethod
     def for_tests(cls, project_dir: Path, devstack_dir: Path) -> StackSettings:

@@ -41,9 +41,7 @@ class SupabaseCli:
             )
         return [str(self.binary), "--workdir", str(self.project_dir), *args]
 
-    def db_reset(
-        self, db_url: str, *, version: str | None = None, last: int | None = None
-    ) -> str:
+    def db_reset(self, db_url: str, *, version: str | None = None, last: int | None = None) -> str:
         """Drop what the migrations made, re-apply them (up to a version) and seed."""
         args = ["db", "reset", f"--remote={db_url}", "--yes"]
         if version is not None:
@@ -56,8 +54,14 @@ class SupabaseCli:
     def advisors(self, db_url: str, *, level: str = "info") -> list[AdvisorFinding]:
         completed = run(
             self._command(
-                "db", "advisors", f"--remote={db_url}", "--yes",
-                "--level", level, "--output-format", "json",
+                "db",
+                "advisors",
+                f"--remote={db_url}",
+                "--yes",
+                "--level",
+                level,
+                "--output-format",
+                "json",
             ),
             cwd=self.project_dir,
             env=_CLI_ENV,
