@@ -13,6 +13,7 @@ import typer
 
 from aimodels.cli.context import CliContext
 from aimodels.cli.db_cmd import db_app
+from aimodels.cli.gateway_cmd import gateway_app
 from aimodels.cli.stack_cmd import stack_app
 from aimodels.cli.verify_cmd import verify_command
 
@@ -45,6 +46,7 @@ def main_options(
 
 app.add_typer(stack_app, name="stack")
 app.add_typer(db_app, name="db")
+app.add_typer(gateway_app, name="gateway")
 app.command("verify")(verify_command)
 
 

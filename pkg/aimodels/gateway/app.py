@@ -1,0 +1,97 @@
+"""The gateway's ASGI app: `/auth/v1` (GoTrue-compatible) and `/rest/v1` (PostgREST-compatible).
+
+Both halves get one `GatewayContext` (settings and the two connection pools); the pools open
+and close with the app's lifespan. Edge behaviour (CORS, body limit, access log) wraps both,
+as Kong does in front of the CLI's containers.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from psycopg_pool import AsyncConnectionPool
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+
+from aimodels.gateway.accesslog import AccessLogMiddleware
+from aimodels.gateway.db import Connection, create_auth_pool, create_rest_pool
+from aimodels.gateway.middleware import BodyLimitMiddleware, CorsMiddleware
+from aimodels.gateway.settings import GatewaySettings
+
+log = logging.getLogger("aimodels.gateway")
+
+
+@dataclass(frozen=True)
+class GatewayContext:
+    """What every route of the gateway may use; built once per app."""
+
+    settings: GatewaySettings
+    rest_pool: AsyncConnectionPool[Connection]
+    auth_pool: AsyncConnectionPool[Connection]
+
+
+def create_app(settings: GatewaySettings) -> Starlette:
+    """Build the app; pools are created here and opened by the lifespan."""
+    context = GatewayContext(
+        settings=settings,
+        rest_pool=create_rest_pool(settings),
+        auth_pool=create_auth_pool(settings),
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        await context.rest_pool.open()
+        await context.auth_pool.open()
+        log.info("gateway listening on http://%s:%d", settings.host, settings.port)
+        try:
+            yield
+        finally:
+            await context.rest_pool.close()
+            await context.auth_pool.close()
+
+    routes: list[BaseRoute] = [
+        Route("/health", _health, methods=["GET", "HEAD"]),
+        Mount("/auth/v1", routes=_auth_routes(context)),
+        Mount("/rest/v1", routes=_rest_routes(context)),
+    ]
+    return Starlette(
+        routes=routes,
+        middleware=[
+            Middleware(AccessLogMiddleware, settings=settings),
+            Middleware(CorsMiddleware),
+            Middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes),
+        ],
+        exception_handlers={404: _no_route},
+        lifespan=lifespan,
+    )
+
+
+def _auth_routes(context: GatewayContext) -> Sequence[BaseRoute]:
+    from aimodels.gateway.auth.routes import build_auth_routes
+
+    return build_auth_routes(context)
+
+
+def _rest_routes(context: GatewayContext) -> Sequence[BaseRoute]:
+    # Imported lazily: the REST half is written in parallel and may not exist yet.
+    try:
+        from aimodels.gateway.rest.routes import build_rest_routes
+    except ImportError as error:
+        log.warning("REST API not mounted (aimodels.gateway.rest.routes: %s)", error)
+        return []
+    return build_rest_routes(context)
+
+
+async def _health(_request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def _no_route(_request: Request, _exc: Exception) -> Response:
+    """Kong's answer for a path no service matches."""
+    return JSONResponse({"message": "no Route matched with those values"}, status_code=404)
