@@ -26,9 +26,11 @@ from aimodels.domain.rules import (
 from aimodels.domain.usage import (
     QuotaStatus,
     RecordUsageResult,
+    UsageGrouping,
     UsageInput,
     UsageRecord,
     UsageTotal,
+    summarize_usage,
 )
 from aimodels.domain.validation import explain
 
@@ -51,6 +53,7 @@ __all__ = [
     "SystemModel",
     "SystemModelWithKey",
     "UsableModel",
+    "UsageGrouping",
     "UsageInput",
     "UsageRecord",
     "UsageTotal",
@@ -62,6 +65,7 @@ __all__ = [
     "plan_allows",
     "plan_rank",
     "remaining_tokens",
+    "summarize_usage",
     "trial_end",
     "user_token_limit",
 ]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import datetime
+from enum import StrEnum
 from typing import Annotated
 from uuid import UUID
 
@@ -77,3 +79,41 @@ class UsageTotal(_Row):
     tokens: int
     requests: int
     records: int
+
+
+class UsageGrouping(StrEnum):
+    """How a usage report groups rows."""
+
+    PERIOD = "period"
+    MODEL = "model"
+    USER = "user"
+
+
+def summarize_usage(
+    records: Iterable[UsageRecord],
+    by: UsageGrouping,
+    *,
+    user_names: Mapping[UUID, str] | None = None,
+) -> list[UsageTotal]:
+    """Totals per group, largest token count first (ties by key, so output is stable)."""
+    totals: dict[str, list[int]] = {}
+    for record in records:
+        key = _group_key(record, by, user_names or {})
+        tokens, requests, count = totals.get(key, [0, 0, 0])
+        totals[key] = [tokens + record.tokens_used, requests + record.requests_count, count + 1]
+    lines = [
+        UsageTotal(key=key, tokens=t, requests=r, records=n) for key, (t, r, n) in totals.items()
+    ]
+    return sorted(lines, key=lambda line: (-line.tokens, line.key))
+
+
+def _group_key(record: UsageRecord, by: UsageGrouping, user_names: Mapping[UUID, str]) -> str:
+    match by:
+        case UsageGrouping.MODEL:
+            return record.model_name or str(record.model_id)
+        case UsageGrouping.USER:
+            return user_names.get(record.user_id, str(record.user_id))
+        case UsageGrouping.PERIOD:
+            start = record.period_start or record.created_at
+            period = record.period_type.value if record.period_type else "period"
+            return f"{period} {start.date().isoformat()}" if start else "unknown"

@@ -1,0 +1,153 @@
+"""Typed errors of the client, mapped from the API's error codes in one table.
+
+Clients branch on the code PostgREST/GoTrue return (our SQL raises its own SQLSTATEs
+AM001..AM008), never on message text. The original exception is attached as __cause__.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+from postgrest.exceptions import APIError
+from pydantic import ValidationError
+from supabase_auth.errors import AuthError as SupabaseAuthError
+
+from aimodels.domain import explain
+
+
+class AppError(Exception):
+    """Anything the toolkit refuses or cannot do; `code` is the API's code when there is one."""
+
+    def __init__(self, message: str, *, code: str | None = None, hint: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.hint = hint
+
+
+class AuthError(AppError):
+    """Sign-in failed, no session, or the session expired."""
+
+
+class PermissionDenied(AppError):
+    """The signed-in role may not do this."""
+
+
+class NotFound(AppError):
+    """No such row, or not one the caller may see."""
+
+
+class InvalidInput(AppError):
+    """A value broke a rule (amount, enum, unknown field, duplicate...)."""
+
+
+class Conflict(InvalidInput):
+    """The change clashes with an existing row (unique or foreign key)."""
+
+
+class QuotaExceeded(AppError):
+    """A limit or quota refused the request."""
+
+
+class UserQuotaExceeded(QuotaExceeded):
+    """AM004: the user's per-period token limit for this model would be exceeded."""
+
+
+class OrgQuotaExceeded(QuotaExceeded):
+    """AM005: the organization's monthly token quota would be exceeded."""
+
+
+class TrialExpired(QuotaExceeded):
+    """AM003: the model's trial for this organization has ended."""
+
+
+class ModelNotAvailable(NotFound):
+    """AM001: the model is inactive, not targeted at the org, or above its plan."""
+
+
+class ModelNotEnabled(PermissionDenied):
+    """AM002: the org's admin has not enabled the model for users."""
+
+
+class AppendOnly(PermissionDenied):
+    """AM007: usage rows are never updated or deleted."""
+
+
+class ProtectedField(PermissionDenied):
+    """AM008: the caller may not change this field (plan, type, quota, role...)."""
+
+
+class ApiUnavailable(AppError):
+    """The API did not answer (stack down, wrong URL)."""
+
+
+# The one table: API error code -> exception class. PostgREST puts the SQLSTATE in `code`;
+# GoTrue puts its error_code there.
+ERROR_CODES: dict[str, type[AppError]] = {
+    # our own SQLSTATEs (supabase/migrations)
+    "AM001": ModelNotAvailable,
+    "AM002": ModelNotEnabled,
+    "AM003": TrialExpired,
+    "AM004": UserQuotaExceeded,
+    "AM005": OrgQuotaExceeded,
+    "AM006": InvalidInput,
+    "AM007": AppendOnly,
+    "AM008": ProtectedField,
+    # Postgres
+    "42501": PermissionDenied,  # RLS / privilege
+    "23505": Conflict,  # unique violation
+    "23503": Conflict,  # foreign key violation
+    "23514": InvalidInput,  # check constraint
+    "23502": InvalidInput,  # not null
+    "22P02": InvalidInput,  # invalid text representation (bad uuid, enum)
+    "22003": InvalidInput,  # numeric out of range
+    "22023": InvalidInput,  # invalid parameter value
+    # PostgREST
+    "PGRST116": NotFound,  # single object requested, 0 rows
+    "PGRST100": InvalidInput,  # unparsable query
+    "PGRST204": InvalidInput,  # unknown column in body
+    "PGRST301": AuthError,  # bad JWT
+    "PGRST303": AuthError,  # expired JWT
+    # GoTrue
+    "invalid_credentials": AuthError,
+    "email_not_confirmed": AuthError,
+    "user_not_found": AuthError,
+    "bad_jwt": AuthError,
+    "session_not_found": AuthError,
+    "refresh_token_not_found": AuthError,
+    "refresh_token_already_used": AuthError,
+    "no_authorization": AuthError,
+    "not_admin": PermissionDenied,
+}
+
+
+def from_api_error(error: APIError) -> AppError:
+    """A PostgREST error as our typed error (AppError for codes we do not know)."""
+    code = error.code or None
+    cls = ERROR_CODES.get(code or "", AppError)
+    message = error.message or f"API error {code}"
+    return cls(message, code=code, hint=error.hint)
+
+
+def from_auth_error(error: SupabaseAuthError) -> AppError:
+    """A GoTrue error as our typed error (AuthError for codes we do not know)."""
+    code = error.code or None
+    cls = ERROR_CODES.get(code or "", AuthError)
+    return cls(error.message or "authentication failed", code=code)
+
+
+@contextmanager
+def api_errors() -> Iterator[None]:
+    """Re-raise whatever talking to the API raised as our hierarchy, the original attached."""
+    try:
+        yield
+    except APIError as error:
+        raise from_api_error(error) from error
+    except SupabaseAuthError as error:
+        raise from_auth_error(error) from error
+    except ValidationError as error:
+        raise InvalidInput(explain(error)) from error
+    except httpx.TransportError as error:
+        raise ApiUnavailable(f"cannot reach the API: {error}") from error

@@ -1,0 +1,48 @@
+"""Find a model or organization by what a person types: its id, name or slug."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Protocol, TypeVar
+from uuid import UUID
+
+from aimodels.client.errors import InvalidInput, NotFound
+
+
+class _Named(Protocol):
+    @property
+    def id(self) -> UUID: ...
+    @property
+    def name(self) -> str: ...
+
+
+Named = TypeVar("Named", bound=_Named)
+
+
+def as_uuid(ref: str | UUID) -> UUID | None:
+    if isinstance(ref, UUID):
+        return ref
+    try:
+        return UUID(ref)
+    except ValueError:
+        return None
+
+
+def find_by_ref(
+    candidates: Iterable[Named], ref: str | UUID, *, kind: str, also: tuple[str, ...] = ()
+) -> Named:
+    """The one candidate whose id, name (case-insensitive) or an `also` field equals ref."""
+    wanted = as_uuid(ref)
+    text = str(ref).strip().casefold()
+    matches = [
+        item
+        for item in candidates
+        if item.id == wanted
+        or item.name.casefold() == text
+        or any(str(getattr(item, field, "")).casefold() == text for field in also)
+    ]
+    if not matches:
+        raise NotFound(f"no {kind} '{ref}' that you may see")
+    if len(matches) > 1:
+        raise InvalidInput(f"'{ref}' names {len(matches)} {kind}s: use the id")
+    return matches[0]
