@@ -1,0 +1,201 @@
+/**
+  * Recording usage: one admission function checks every rule, takes the locks, charges the
+  * organization's quota and completes the row. A BEFORE INSERT trigger runs it for every
+  * insert into ai_model_usage, whatever the path (record_usage(), a direct PostgREST insert,
+  * service_role, SQL), so there is no way around the checks. A second trigger keeps the log
+  * append-only for everyone, the table owner and service_role included.
+  */
+
+/**
+  * -------------------------------------------------------
+  * Section - Admission
+  * -------------------------------------------------------
+  */
+
+/**
+  * Checks a usage row against the rules and returns it completed (organization, model name,
+  * period, created_at), or raises AM001..AM006 and appends nothing.
+  *
+  * Concurrency: for non-free models it locks the organization row (FOR UPDATE) before reading
+  * any total. Every non-free recording in the organization therefore runs one at a time, and
+  * each reads the totals the previous one committed (a volatile function takes a fresh
+  * snapshot per statement under READ COMMITTED; under REPEATABLE READ the lock turns a race
+  * into a serialization failure). That one lock covers both the org quota and every per-user
+  * limit, since a user belongs to exactly one organization. Free models touch no total and
+  * take no lock.
+  */
+create or replace function private.admit_usage(usage public.ai_model_usage)
+  returns public.ai_model_usage
+  language plpgsql
+  security definer
+  set search_path = ''
+as $$
+declare
+  user_org_id uuid;
+  model public.ai_models_system;
+  org public.organizations;
+  user_limit bigint;
+  user_used bigint;
+  window_start timestamptz;
+  window_end timestamptz;
+begin
+  if usage.tokens_used is null or usage.tokens_used <= 0
+    or usage.requests_count is null or usage.requests_count <= 0
+  then
+    raise exception using
+      errcode = 'AM006',
+      message = 'invalid_amount: tokens_used and requests_count must be positive integers',
+      detail = format('tokens_used=%s requests_count=%s', usage.tokens_used, usage.requests_count);
+  end if;
+
+  usage.user_id := coalesce(usage.user_id, auth.uid());
+  select p.organization_id into user_org_id from public.profiles p where p.id = usage.user_id;
+  if user_org_id is null then
+    raise exception using
+      errcode = 'AM001',
+      message = 'model_not_available: usage can only be recorded for a member of an organization';
+  end if;
+  if usage.organization_id is not null and usage.organization_id <> user_org_id then
+    raise exception using
+      errcode = 'AM008',
+      message = 'protected_field: usage is always recorded in the user''s own organization';
+  end if;
+
+  select * into model from public.ai_models_system m where m.id = usage.model_id;
+  if not found
+    or coalesce(usage.model_type, 'system') <> 'system'
+    or not private.is_model_visible_to_org(user_org_id, usage.model_id)
+  then
+    raise exception using
+      errcode = 'AM001',
+      message = 'model_not_available: the model is not available to your organization',
+      detail = format('model_id=%s', usage.model_id);
+  end if;
+  if not private.is_model_enabled_for_org(user_org_id, usage.model_id) then
+    raise exception using
+      errcode = 'AM002',
+      message = 'model_not_enabled: your organization has not enabled this model for its users',
+      detail = format('model_id=%s', usage.model_id);
+  end if;
+  if private.is_trial_expired(user_org_id, usage.model_id, now()) then
+    raise exception using
+      errcode = 'AM003',
+      message = 'trial_expired: your organization''s trial of this model has ended',
+      detail = format('trial ended at %s', private.trial_end(user_org_id, usage.model_id));
+  end if;
+
+  select w.period_start, w.period_end into window_start, window_end
+  from private.period_window(model.token_limit_period, now()) w;
+
+  if not model.is_free then
+    perform 1 from public.organizations o where o.id = user_org_id for update;
+    perform private.reset_due_org_quotas(user_org_id);
+
+    user_limit := private.effective_user_limit(user_org_id, usage.model_id);
+    if user_limit is not null then
+      user_used := private.user_tokens_used(usage.user_id, usage.model_id, window_start, window_end);
+      if user_used + usage.tokens_used > user_limit then
+        raise exception using
+          errcode = 'AM004',
+          message = format(
+            'user_limit_exceeded: this would exceed your %s limit of %s tokens for this model',
+            model.token_limit_period, user_limit
+          ),
+          detail = format(
+            'limit=%s used=%s requested=%s period_end=%s',
+            user_limit, user_used, usage.tokens_used, window_end
+          );
+      end if;
+    end if;
+
+    select * into org from public.organizations o where o.id = user_org_id;
+    if org.token_quota_monthly is not null
+      and org.token_usage_current + usage.tokens_used > org.token_quota_monthly
+    then
+      raise exception using
+        errcode = 'AM005',
+        message = format(
+          'org_quota_exceeded: this would exceed your organization''s monthly quota of %s tokens',
+          org.token_quota_monthly
+        ),
+        detail = format(
+          'quota=%s used=%s requested=%s reset_at=%s',
+          org.token_quota_monthly, org.token_usage_current, usage.tokens_used, org.token_reset_date
+        );
+    end if;
+
+    update public.organizations o
+    set token_usage_current = o.token_usage_current + usage.tokens_used
+    where o.id = user_org_id;
+  end if;
+
+  usage.id := coalesce(usage.id, extensions.gen_random_uuid());
+  usage.organization_id := user_org_id;
+  usage.model_type := 'system';
+  usage.model_name := model.name;
+  usage.period_type := model.token_limit_period;
+  usage.period_start := window_start;
+  usage.period_end := window_end;
+  -- The server's clock, never the client's: backdating would dodge the current period.
+  usage.created_at := now();
+  return usage;
+end;
+$$;
+
+revoke execute on function private.admit_usage(public.ai_model_usage) from public;
+
+/**
+  * Runs the admission for every inserted row.
+  */
+create or replace function private.admit_usage_on_insert()
+  returns trigger
+  language plpgsql
+  set search_path = ''
+as $$
+begin
+  new := private.admit_usage(new);
+  return new;
+end;
+$$;
+
+revoke execute on function private.admit_usage_on_insert() from public;
+
+create trigger ai_model_usage_admit
+  before insert on public.ai_model_usage
+  for each row execute function private.admit_usage_on_insert();
+
+/**
+  * -------------------------------------------------------
+  * Section - Audit: append-only
+  * -------------------------------------------------------
+  */
+
+/**
+  * Refuses to change the usage log. Fires for every role, including the table owner and
+  * service_role (which bypass row level security), and, being ENABLE ALWAYS, even under
+  * session_replication_role = replica.
+  */
+create or replace function private.forbid_usage_changes()
+  returns trigger
+  language plpgsql
+  set search_path = ''
+as $$
+begin
+  raise exception using
+    errcode = 'AM007',
+    message = format('usage_append_only: usage rows are never changed (%s refused)', lower(tg_op));
+end;
+$$;
+
+revoke execute on function private.forbid_usage_changes() from public;
+
+create trigger ai_model_usage_append_only
+  before update or delete on public.ai_model_usage
+  for each row execute function private.forbid_usage_changes();
+
+create trigger ai_model_usage_no_truncate
+  before truncate on public.ai_model_usage
+  for each statement execute function private.forbid_usage_changes();
+
+alter table public.ai_model_usage enable always trigger ai_model_usage_append_only;
+alter table public.ai_model_usage enable always trigger ai_model_usage_no_truncate;
