@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 from postgrest.exceptions import APIError
-from supabase_auth.errors import AuthApiError
+from supabase_auth.errors import AuthApiError, AuthRetryableError
 
 from aimodels.client import (
     ApiUnavailable,
@@ -83,6 +83,7 @@ def test_service_role_only_endpoint_is_permission_denied() -> None:
 
 def test_unreachable_api_is_reported_as_such() -> None:
     assert isinstance(_raised_by(httpx.ConnectError("refused")), ApiUnavailable)
+    assert isinstance(_raised_by(AuthRetryableError("refused", 0)), ApiUnavailable)
 
 
 def test_other_exceptions_pass_through_untouched() -> None:

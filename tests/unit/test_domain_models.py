@@ -25,7 +25,12 @@ def _explain(cls: type, **fields: object) -> str:
 
 def test_negative_tokens_error_names_field_and_rule() -> None:
     message = _explain(UsageInput, model_id=uuid4(), tokens_used=-5)
-    assert message == "tokens_used: must be >= 0 (greater_than_equal)"
+    assert message == "tokens_used: must be > 0 (greater_than)"
+
+
+def test_unknown_org_type_is_rejected() -> None:
+    message = _explain(ModelDraft, name="x", organization_types=["solicitor", "astrology"])
+    assert message.startswith("organization_types.1: must be one of 'accounting'")
 
 
 def test_zero_requests_error_names_field_and_rule() -> None:
@@ -71,6 +76,11 @@ def test_api_key_is_hidden_from_repr_and_json() -> None:
 def test_plain_model_has_no_api_key_even_if_the_row_has_one() -> None:
     model = SystemModel.model_validate({"id": uuid4(), "name": "m", "api_key": "sk-leak"})
     assert "sk-leak" not in model.model_dump_json()
+
+
+def test_api_key_marker_reads_as_has_api_key() -> None:
+    assert SystemModel.model_validate({"id": uuid4(), "name": "m", "api_key": "set"}).has_api_key
+    assert not SystemModel.model_validate({"id": uuid4(), "name": "m", "api_key": None}).has_api_key
 
 
 def test_null_arrays_read_as_empty_lists() -> None:

@@ -11,10 +11,16 @@ from typing import Annotated
 
 import typer
 
+from aimodels.cli.admin_cmd import admin_app
+from aimodels.cli.catalog_cmd import catalog_app
 from aimodels.cli.context import CliContext
 from aimodels.cli.db_cmd import db_app
 from aimodels.cli.gateway_cmd import gateway_app
+from aimodels.cli.models_cmd import models_app
+from aimodels.cli.orgs_cmd import orgs_app
+from aimodels.cli.quota_cmd import quota_command
 from aimodels.cli.stack_cmd import stack_app
+from aimodels.cli.usage_cmd import usage_app
 from aimodels.cli.verify_cmd import verify_command
 
 app = typer.Typer(
@@ -48,6 +54,12 @@ app.add_typer(stack_app, name="stack")
 app.add_typer(db_app, name="db")
 app.add_typer(gateway_app, name="gateway")
 app.command("verify")(verify_command)
+app.add_typer(models_app, name="models")
+app.command("quota")(quota_command)
+app.add_typer(usage_app, name="usage")
+app.add_typer(admin_app, name="admin")
+app.add_typer(catalog_app, name="catalog")
+app.add_typer(orgs_app, name="orgs")
 
 
 def main() -> None:

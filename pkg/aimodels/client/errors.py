@@ -13,6 +13,7 @@ import httpx
 from postgrest.exceptions import APIError
 from pydantic import ValidationError
 from supabase_auth.errors import AuthError as SupabaseAuthError
+from supabase_auth.errors import AuthRetryableError
 
 from aimodels.domain import explain
 
@@ -145,6 +146,8 @@ def api_errors() -> Iterator[None]:
         yield
     except APIError as error:
         raise from_api_error(error) from error
+    except AuthRetryableError as error:  # GoTrue unreachable or answering 5xx
+        raise ApiUnavailable(f"cannot reach the auth API: {error.message}") from error
     except SupabaseAuthError as error:
         raise from_auth_error(error) from error
     except ValidationError as error:

@@ -84,7 +84,7 @@ class OrgAdminService:
 
     def members(self) -> list[Profile]:
         request = self._api.table("profiles").select("*").eq("organization_id", str(self.org_id))
-        return fetch_all(request.order("email"), Profile)
+        return fetch_all(request.order("display_name").order("id"), Profile)
 
     def usage(
         self, since: datetime | None = None, until: datetime | None = None
@@ -96,6 +96,6 @@ class OrgAdminService:
     def usage_report(
         self, by: UsageGrouping, since: datetime | None = None, until: datetime | None = None
     ) -> list[UsageTotal]:
-        """Org usage totals by model, user (shown by email) or period."""
-        names = {member.id: member.email or str(member.id) for member in self.members()}
+        """Org usage totals by model, user (shown by display name) or period."""
+        names = {member.id: member.display_name or str(member.id) for member in self.members()}
         return summarize_usage(self.usage(since, until), by, user_names=names)

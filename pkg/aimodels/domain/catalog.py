@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
-from aimodels.domain.enums import LimitPeriod, PricingPlan
+from aimodels.domain.enums import LimitPeriod, OrgType, PricingPlan
 
 TokenAmount = Annotated[int, Field(ge=0, le=2_147_483_647)]
 """A token count that fits the database's integer columns."""
@@ -31,9 +31,9 @@ class SystemModel(_Row):
     endpoint: str | None = None
     max_tokens: int | None = None
     icon: str | None = None
-    organization_types: list[str] = Field(default_factory=list)
+    organization_types: list[OrgType] = Field(default_factory=list)
     required_plan: PricingPlan = PricingPlan.FREE
-    token_limit_period: LimitPeriod | None = None
+    token_limit_period: LimitPeriod = LimitPeriod.MONTHLY
     token_limit_amount: int | None = None
     is_free: bool = False
     is_trial: bool = False
@@ -46,6 +46,16 @@ class SystemModel(_Row):
     has_api_key: bool = False
     created_at: datetime | None = None
     updated_at: datetime | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _key_marker_only(cls, data: object) -> object:
+        # The API's api_key column holds only the marker 'set' (or null), never the key.
+        if isinstance(data, dict) and "api_key" in data and "has_api_key" not in data:
+            data = {**data, "has_api_key": data["api_key"] is not None}
+            if "api_key" not in cls.model_fields:
+                del data["api_key"]
+        return data
 
     @field_validator("task", "organization_types", "tags", mode="before")
     @classmethod
@@ -82,11 +92,11 @@ class ModelDraft(_Input):
     task: list[str] = Field(default_factory=list)
     system_message: str | None = None
     endpoint: str | None = None
-    max_tokens: TokenAmount | None = None
+    max_tokens: Annotated[int, Field(gt=0, le=2_147_483_647)] | None = None
     icon: str | None = None
-    organization_types: list[str] = Field(default_factory=list)
+    organization_types: list[OrgType] = Field(default_factory=list)
     required_plan: PricingPlan = PricingPlan.FREE
-    token_limit_period: LimitPeriod | None = LimitPeriod.MONTHLY
+    token_limit_period: LimitPeriod = LimitPeriod.MONTHLY
     token_limit_amount: TokenAmount | None = None
     is_free: bool = False
     is_trial: bool = False
@@ -112,9 +122,9 @@ class ModelPatch(_Input):
     task: list[str] | None = None
     system_message: str | None = None
     endpoint: str | None = None
-    max_tokens: TokenAmount | None = None
+    max_tokens: Annotated[int, Field(gt=0, le=2_147_483_647)] | None = None
     icon: str | None = None
-    organization_types: list[str] | None = None
+    organization_types: list[OrgType] | None = None
     required_plan: PricingPlan | None = None
     token_limit_period: LimitPeriod | None = None
     token_limit_amount: TokenAmount | None = None
@@ -128,9 +138,25 @@ class ModelPatch(_Input):
     sort_order: int | None = None
 
 
-class UsableModel(SystemModel):
-    """usable_models(): a model the caller may use now, with the caller's effective limit."""
+class UsableModel(_Row):
+    """usable_models(): a model the caller may use now, with the caller's effective limit
+    (None = unlimited) and trial end. Never carries the API key."""
 
-    token_limit_per_user: int | None = None
+    id: UUID
+    name: str
+    role: str | None = None
+    task: list[str] = Field(default_factory=list)
+    system_message: str | None = None
+    endpoint: str | None = None
+    max_tokens: int | None = None
+    icon: str | None = None
+    description: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    is_free: bool = False
+    is_trial: bool = False
+    is_featured: bool = False
+    sort_order: int = 0
+    token_limit_period: LimitPeriod = LimitPeriod.MONTHLY
+    token_limit_amount: int | None = None
     effective_token_limit: int | None = None
     trial_ends_at: datetime | None = None

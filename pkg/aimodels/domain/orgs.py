@@ -8,7 +8,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict
 
 from aimodels.domain.catalog import SystemModel
-from aimodels.domain.enums import PricingPlan, Role
+from aimodels.domain.enums import OrgType, PricingPlan, Role
 from aimodels.domain.rules import user_token_limit
 
 
@@ -20,7 +20,7 @@ class Organization(_Row):
     id: UUID
     name: str
     slug: str | None = None
-    type: str
+    type: OrgType
     pricing_plan: PricingPlan = PricingPlan.FREE
     token_quota_monthly: int | None = None
     token_usage_current: int = 0
@@ -33,8 +33,8 @@ class Profile(_Row):
     id: UUID
     organization_id: UUID | None = None
     role: Role
-    email: str | None = None
-    full_name: str | None = None
+    display_name: str | None = None
+    avatar_url: str | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
 

@@ -40,36 +40,38 @@ class UsageInput(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     model_id: UUID
-    tokens_used: Annotated[int, Field(ge=0, le=2_147_483_647)]
+    tokens_used: Annotated[int, Field(gt=0, le=2_147_483_647)]
     requests_count: Annotated[int, Field(ge=1, le=2_147_483_647)] = 1
 
 
-class RecordUsageResult(_Row):
-    """record_usage(): the new row and what is left afterwards (None = unlimited)."""
+class RecordUsageResult(UsageRecord):
+    """record_usage() (public.usage_receipt): the new row and what is left after it.
 
-    usage: UsageRecord
-    user_limit: int | None = None
-    user_used: int = 0
-    user_remaining: int | None = None
-    org_quota: int | None = None
-    org_used: int | None = None
-    org_remaining: int | None = None
+    None means that amount does not limit this model (no limit, no org quota, a free model).
+    """
+
+    user_tokens_remaining: int | None = None
+    org_tokens_remaining: int | None = None
 
 
 class QuotaStatus(_Row):
-    """quota_status(model): the caller's limit, use and what is left in the current period."""
+    """quota_status(model) (public.model_quota_status): the caller's standing on one model.
+
+    token_limit/tokens_remaining None = unlimited; org_quota/org_remaining None = no org cap.
+    """
 
     model_id: UUID
-    period_type: LimitPeriod | None = None
-    period_start: datetime | None = None
-    period_end: datetime | None = None
-    limit: int | None = None
-    used: int = 0
-    remaining: int | None = None
+    limit_period: LimitPeriod
+    token_limit: int | None = None
+    tokens_used: int = 0
+    tokens_remaining: int | None = None
+    period_start: datetime
+    period_end: datetime
     trial_ends_at: datetime | None = None
     org_quota: int | None = None
     org_used: int | None = None
     org_remaining: int | None = None
+    org_reset_at: datetime | None = None
 
 
 class UsageTotal(_Row):
