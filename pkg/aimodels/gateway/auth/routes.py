@@ -1,15 +1,128 @@
-"""GoTrue-compatible routes under /auth/v1 (placeholder until the auth handlers land)."""
+"""The /auth/v1 routes: each handler runs in one transaction on the auth pool.
+
+A handler returns a Response (commit), raises AuthError/OAuthError (roll back, render the
+error) or returns an AuthError (commit, then render it: GoTrue's NewCommitWithError, used
+when a reused refresh token revokes its family).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING
 
-from starlette.routing import BaseRoute
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from aimodels.gateway.auth import admin, store, token, user
+from aimodels.gateway.auth.errors import (
+    AuthError,
+    OAuthError,
+    json_response,
+    render_error,
+    unexpected_failure,
+)
+from aimodels.gateway.settings import GatewaySettings
 
 if TYPE_CHECKING:
     from aimodels.gateway.app import GatewayContext
 
+log = logging.getLogger("aimodels.gateway.auth")
+
+# The GoTrue release the Supabase CLI 3.1 runs; reported by /health.
+GOTRUE_VERSION = "v2.197.0"
+
+Handler = Callable[[Request, store.Conn, GatewaySettings], Awaitable[Response | AuthError]]
+
 
 def build_auth_routes(context: GatewayContext) -> Sequence[BaseRoute]:
-    return []
+    def endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+        async def run(request: Request) -> Response:
+            try:
+                async with context.auth_pool.connection() as conn, conn.transaction():
+                    outcome = await handler(request, conn, context.settings)
+            except (AuthError, OAuthError) as error:
+                return render_error(error, request.headers)
+            except Exception:
+                log.exception("auth request failed: %s %s", request.method, request.url.path)
+                return render_error(unexpected_failure(), request.headers)
+            if isinstance(outcome, AuthError):
+                return render_error(outcome, request.headers)
+            return outcome
+
+        return run
+
+    return [
+        Route("/health", _health, methods=["GET"]),
+        Route("/settings", _settings_endpoint(context.settings), methods=["GET"]),
+        Route("/token", endpoint(token.token), methods=["POST"]),
+        Route("/user", endpoint(user.get_user), methods=["GET"]),
+        Route("/user", endpoint(user.update_user), methods=["PUT"]),
+        Route("/logout", endpoint(user.logout), methods=["POST"]),
+        Route("/admin/users", endpoint(admin.list_users), methods=["GET"]),
+        Route("/admin/users", endpoint(admin.create_user), methods=["POST"]),
+        Route("/admin/users/{user_id}", endpoint(admin.get_user), methods=["GET"]),
+        Route("/admin/users/{user_id}", endpoint(admin.update_user), methods=["PUT"]),
+        Route("/admin/users/{user_id}", endpoint(admin.delete_user), methods=["DELETE"]),
+    ]
+
+
+async def _health(_request: Request) -> Response:
+    return json_response(
+        200,
+        {
+            "version": GOTRUE_VERSION,
+            "name": "GoTrue",
+            "description": "GoTrue is a user registration and authentication API",
+        },
+    )
+
+
+_PROVIDERS = (
+    "anonymous_users",
+    "apple",
+    "azure",
+    "bitbucket",
+    "discord",
+    "facebook",
+    "snapchat",
+    "figma",
+    "fly",
+    "github",
+    "gitlab",
+    "google",
+    "keycloak",
+    "kakao",
+    "linkedin",
+    "linkedin_oidc",
+    "notion",
+    "spotify",
+    "slack",
+    "slack_oidc",
+    "workos",
+    "twitch",
+    "twitter",
+    "email",
+    "phone",
+    "zoom",
+)
+
+
+def _settings_endpoint(settings: GatewaySettings) -> Callable[[Request], Awaitable[Response]]:
+    """GET /settings: only email sign-in is on, as in the CLI's default config.toml."""
+    body = {
+        "external": {name: name == "email" for name in _PROVIDERS},
+        "disable_signup": False,
+        "mailer_autoconfirm": settings.mailer_autoconfirm,
+        "phone_autoconfirm": False,
+        "sms_provider": "twilio",
+        "saml_enabled": False,
+        "saml_private_key_next_configured": False,
+        "passkeys_enabled": False,
+    }
+
+    async def settings_endpoint(_request: Request) -> Response:
+        return json_response(200, body)
+
+    return settings_endpoint
