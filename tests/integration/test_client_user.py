@@ -1,0 +1,155 @@
+"""UserService through the API: list usable models, quota, record usage, own history; every
+refusal of record_usage arrives as its own typed error."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from uuid import UUID
+
+import pytest
+
+from aimodels.client import (
+    AIModelsClient,
+    InvalidInput,
+    ModelNotAvailable,
+    ModelNotEnabled,
+    OrgQuotaExceeded,
+    PermissionDenied,
+    UserQuotaExceeded,
+    UserService,
+)
+from aimodels.client.errors import api_errors
+from aimodels.domain import LimitPeriod
+from aimodels.stack.local_stack import LocalStack
+from aimodels.stack.state import StackInfo
+
+PASSWORD = "aimodels-dev-password"
+LEGAL_DRAFTER = UUID("00000000-0000-0000-0003-000000000001")  # disabled for bright-visas
+IMMIGRATION = UUID("00000000-0000-0000-0003-000000000002")  # enabled, 20000/user weekly
+WRITING = UUID("00000000-0000-0000-0003-000000000004")  # free, featured, every org
+CODE_REVIEW = UUID("00000000-0000-0000-0003-000000000005")  # software + enterprise only
+
+pytestmark = pytest.mark.stack
+
+SignIn = Callable[[str], AIModelsClient]
+
+
+@pytest.fixture(scope="module")
+def db(local_stack: LocalStack) -> StackInfo:
+    """This module writes: start it from migrations + seed."""
+    local_stack.reset()
+    return local_stack.info
+
+
+@pytest.fixture
+def sign_in(db: StackInfo) -> SignIn:
+    def as_account(email: str) -> AIModelsClient:
+        client = AIModelsClient.connect(db.api_url, db.anon_key)
+        client.sign_in(email, PASSWORD)
+        return client
+
+    return as_account
+
+
+@pytest.fixture
+def user(sign_in: SignIn) -> UserService:
+    return sign_in("user1@bright-visas.example.test").user()
+
+
+def test_sign_in_reads_role_and_org_from_the_profile(sign_in: SignIn) -> None:
+    actor = sign_in("admin@bright-visas.example.test").actor
+    assert (str(actor.role), str(actor.organization_id)) == (
+        "admin",
+        "00000000-0000-0000-0001-000000000002",
+    )
+
+
+def test_usable_models_are_enabled_ones_featured_first(user: UserService) -> None:
+    models = user.usable_models()
+    assert [m.id for m in models] == [WRITING, IMMIGRATION], "featured, then by sort_order"
+    assert models[1].effective_token_limit == 20000
+
+
+def test_recording_usage_moves_the_quota(user: UserService) -> None:
+    before = user.quota_status(IMMIGRATION)
+    receipt = user.record_usage(IMMIGRATION, 120, requests_count=2)
+    after = user.quota_status(IMMIGRATION)
+    assert (receipt.tokens_used, receipt.requests_count) == (120, 2)
+    assert after.tokens_used == before.tokens_used + 120
+    assert before.tokens_remaining is not None and after.tokens_remaining is not None
+    assert after.tokens_remaining == before.tokens_remaining - 120
+    assert receipt.user_tokens_remaining == after.tokens_remaining
+    assert after.limit_period is LimitPeriod.WEEKLY and after.token_limit == 20000
+
+
+def test_free_model_has_no_limit_and_skips_the_org_quota(user: UserService) -> None:
+    receipt = user.record_usage(WRITING, 10)
+    assert receipt.user_tokens_remaining is None and receipt.org_tokens_remaining is None
+
+
+def test_disabled_model_is_not_enabled(user: UserService) -> None:
+    with pytest.raises(ModelNotEnabled) as caught:
+        user.record_usage(LEGAL_DRAFTER, 10)
+    assert caught.value.code == "AM002"
+
+
+def test_model_of_another_type_and_plan_is_not_available(user: UserService) -> None:
+    with pytest.raises(ModelNotAvailable):
+        user.record_usage(CODE_REVIEW, 10)
+    with pytest.raises(ModelNotAvailable):
+        user.quota_status(CODE_REVIEW)
+
+
+def test_going_over_the_user_limit_is_refused_whole(user: UserService) -> None:
+    left = user.quota_status(IMMIGRATION).tokens_remaining
+    assert left is not None
+    with pytest.raises(UserQuotaExceeded):
+        user.record_usage(IMMIGRATION, left + 1)
+    assert user.quota_status(IMMIGRATION).tokens_remaining == left, "nothing was recorded"
+
+
+def test_going_over_the_org_quota_is_refused(sign_in: SignIn, user: UserService) -> None:
+    catalog = sign_in("superadmin@example.test").catalog()
+    org = catalog.get_organization("bright-visas")
+    catalog.set_quota(org.id, org.token_usage_current + 5)
+    try:
+        with pytest.raises(OrgQuotaExceeded):
+            user.record_usage(IMMIGRATION, 6)
+    finally:
+        catalog.set_quota(org.id, org.token_quota_monthly)
+
+
+def test_non_positive_amounts_are_invalid_on_both_sides(sign_in: SignIn, user: UserService) -> None:
+    with pytest.raises(InvalidInput, match="tokens_used: must be > 0"):
+        user.record_usage(IMMIGRATION, -5)
+    # the database says the same to a client that skips the check (AM006)
+    api = sign_in("user1@bright-visas.example.test").api
+    params = {"model_id": str(IMMIGRATION), "tokens_used": 0, "requests_count": 1}
+    with pytest.raises(InvalidInput) as caught, api_errors():
+        api.rpc("record_usage", params).execute()
+    assert caught.value.code == "AM006"
+
+
+def test_history_holds_only_your_own_rows(sign_in: SignIn, user: UserService) -> None:
+    user.record_usage(IMMIGRATION, 7)
+    other = sign_in("user2@bright-visas.example.test").user()
+    mine = user.usage_history()
+    assert mine and {row.user_id for row in mine} == {user.user_id}
+    assert user.user_id not in {row.user_id for row in other.usage_history()}
+
+
+def test_admins_use_models_too_but_see_only_their_own_history(sign_in: SignIn) -> None:
+    admin_as_user = sign_in("admin@bright-visas.example.test").user()
+    admin_as_user.record_usage(WRITING, 1)
+    assert {row.user_id for row in admin_as_user.usage_history()} == {admin_as_user.user_id}
+
+
+def test_superadmin_has_no_organization_to_use_models_in(sign_in: SignIn) -> None:
+    with pytest.raises(PermissionDenied, match="belongs to no organization"):
+        sign_in("superadmin@example.test").user()
+
+
+def test_refresh_keeps_the_session_usable(sign_in: SignIn) -> None:
+    client = sign_in("user2@bright-visas.example.test")
+    client.refresh()
+    assert client.user().usable_models()
