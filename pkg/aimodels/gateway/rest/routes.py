@@ -1,0 +1,315 @@
+"""Starlette routes of `/rest/v1`: the pipeline read top to bottom.
+
+claims (core tokens) -> ApiRequest (request.py) -> plan (plan.py) -> SQL (sql.py) -> one
+transaction (core db.request_transaction) -> response (response.py). Every failure is an
+ApiError from errors.py, turned into PostgREST's JSON error once, here at the edge.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Protocol
+
+import psycopg
+from psycopg_pool import AsyncConnectionPool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from aimodels.gateway.db import encode_request_cookies, encode_request_headers, request_transaction
+from aimodels.gateway.rest import errors, openapi
+from aimodels.gateway.rest.errors import ApiError
+from aimodels.gateway.rest.plan import Plan, find_routine, find_table, plan_request
+from aimodels.gateway.rest.preferences import Count, Handling, Representation
+from aimodels.gateway.rest.reloader import SchemaCacheHolder
+from aimodels.gateway.rest.request import Action, ApiRequest, build_api_request
+from aimodels.gateway.rest.response import (
+    VARY,
+    Negotiated,
+    RestResponse,
+    ResultSet,
+    mutation_response,
+    negotiate,
+    read_response,
+)
+from aimodels.gateway.rest.schema_cache import SchemaCache, Volatility
+from aimodels.gateway.rest.sql import (
+    BodyShape,
+    Query,
+    call_statement,
+    count_explain_statement,
+    mutate_statement,
+    read_statement,
+)
+from aimodels.gateway.settings import GatewaySettings
+from aimodels.gateway.tokens import JwtError, RequestClaims, resolve_request_claims
+
+ALL_METHODS = ["GET", "HEAD", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"]
+_MISS_CODES = ("PGRST200", "PGRST202", "PGRST205")
+_MISS_RELOAD_INTERVAL = 1.0
+
+
+class RestContext(Protocol):
+    @property
+    def settings(self) -> GatewaySettings: ...
+
+    @property
+    def rest_pool(self) -> AsyncConnectionPool: ...
+
+
+class RestApi:
+    """The REST half: settings, the pool and the schema cache it serves."""
+
+    def __init__(self, settings: GatewaySettings, pool: AsyncConnectionPool) -> None:
+        self.settings = settings
+        self.pool = pool
+        self.cache = SchemaCacheHolder(pool, settings.db_url.get_secret_value(), settings.schemas)
+        self._last_miss_reload = 0.0
+
+    async def handle(self, request: Request) -> Response:
+        try:
+            rest = await self._respond(request)
+        except ApiError as error:
+            rest = RestResponse(
+                error.status,
+                [("Content-Type", "application/json; charset=utf-8"), *error.headers.items()],
+                b"" if request.method == "HEAD" else error.body(),
+            )
+        headers = rest.headers
+        if not any(k.lower() == "vary" for k, _ in headers):
+            headers = [*headers, ("Vary", VARY)]
+        response = Response(rest.body, status_code=rest.status)
+        for key, value in headers:
+            response.headers.append(key, value)
+        return response
+
+    async def _respond(self, http: Request) -> RestResponse:
+        claims = _claims(self.settings, http)
+        body = await http.body()
+        path = http.path_params.get("path", "")
+        parts = [p for p in path.split("/") if p]
+        api_request = build_api_request(
+            method=http.method,
+            path_parts=parts,
+            raw_path="/" + "/".join(parts),
+            query_string=http.url.query,
+            headers=_header_lists(http),
+            body=body,
+            schemas=self.settings.schemas,
+        )
+        cache = await self.cache.get()
+        try:
+            return await self._dispatch(http, api_request, cache, claims)
+        except ApiError as error:
+            if error.code not in _MISS_CODES or not await self._reload_after_miss():
+                raise
+        return await self._dispatch(http, api_request, await self.cache.get(), claims)
+
+    async def _reload_after_miss(self) -> bool:
+        """A name the cache does not know may be new DDL: reload at most once a second."""
+        now = time.monotonic()
+        if now - self._last_miss_reload < _MISS_RELOAD_INTERVAL:
+            return False
+        self._last_miss_reload = now
+        await self.cache.reload()
+        return True
+
+    async def _dispatch(
+        self, http: Request, api_request: ApiRequest, cache: SchemaCache, claims: RequestClaims
+    ) -> RestResponse:
+        action = api_request.action
+        if action is Action.TABLE_INFO:
+            return _table_info(api_request, cache)
+        if action is Action.ROUTINE_INFO:
+            return _routine_info(api_request, cache)
+        if action is Action.SCHEMA_INFO:
+            return _info_response("OPTIONS,GET,HEAD")
+        if action is Action.SCHEMA:
+            return await self._openapi(http, api_request, cache, claims)
+        if api_request.preferences.handling is Handling.STRICT and api_request.preferences.invalid:
+            raise errors.invalid_preferences(list(api_request.preferences.invalid))
+        plan = plan_request(api_request, cache, self.settings.max_rows)
+        media = negotiate(api_request)
+        return await self._execute(http, plan, media, claims)
+
+    async def _execute(
+        self, http: Request, plan: Plan, media: Negotiated, claims: RequestClaims
+    ) -> RestResponse:
+        request = plan.request
+        prefs = request.preferences
+        action = request.action
+        if action is Action.READ:
+            shape = BodyShape.NONE if request.headers_only else media.shape
+            query = read_statement(plan, shape, prefs.should_count, media.strip_nulls)
+        elif action is Action.CALL:
+            shape = BodyShape.NONE if request.headers_only else media.shape
+            query = call_statement(plan, shape, prefs.should_count, media.strip_nulls)
+        else:
+            full = prefs.representation is Representation.FULL
+            shape = media.shape if full else BodyShape.NONE
+            want_location = (
+                action is Action.CREATE and prefs.representation is Representation.HEADERS_ONLY
+            )
+            query = mutate_statement(plan, shape, media.strip_nulls, want_location)
+        authenticated = claims.role != self.settings.anon_role
+        try:
+            async with request_transaction(
+                self.pool,
+                role=claims.role,
+                claims_json=claims.claims_json,
+                method=request.method,
+                path=request.path,
+                headers_json=encode_request_headers(http.headers.items()),
+                cookies_json=encode_request_cookies(http.headers.get("cookie")),
+                read_only=plan.read_only,
+                schema=request.schema,
+            ) as conn:
+                result = await _run(conn, query)
+                if media.is_single and result.page_total != 1:
+                    # Raised inside the transaction so a mutation is rolled back.
+                    raise errors.singularity_error(result.page_total)
+                if action is Action.UPSERT and result.page_total != 1:
+                    raise errors.put_matching_pk()
+                if prefs.count in (Count.PLANNED, Count.ESTIMATED) and action in (
+                    Action.READ,
+                    Action.CALL,
+                ):
+                    result = await _with_planned_count(
+                        conn, plan, result, prefs.count, self.settings
+                    )
+        except psycopg.Error as error:
+            raise errors.from_database_error(error, authenticated) from None
+        if action in (Action.READ, Action.CALL):
+            return read_response(request, plan, result, media)
+        return mutation_response(request, plan, result, media)
+
+    async def _openapi(
+        self, http: Request, api_request: ApiRequest, cache: SchemaCache, claims: RequestClaims
+    ) -> RestResponse:
+        if not any(
+            m in ("*/*", "application/json", "application/openapi+json") for m in api_request.accept
+        ):
+            raise errors.media_type_error(list(api_request.accept))
+        authenticated = claims.role != self.settings.anon_role
+        try:
+            async with request_transaction(
+                self.pool,
+                role=claims.role,
+                claims_json=claims.claims_json,
+                method=api_request.method,
+                path=api_request.path,
+                headers_json=encode_request_headers(http.headers.items()),
+                read_only=True,
+                schema=api_request.schema,
+            ) as conn:
+                visible = await openapi.accessible_tables(conn, api_request.schema)
+        except psycopg.Error as error:
+            raise errors.from_database_error(error, authenticated) from None
+        document = openapi.describe(cache, api_request.schema, visible, http.headers.get("host"))
+        headers = [("Content-Type", "application/openapi+json; charset=utf-8")]
+        if api_request.negotiated_by_profile:
+            headers.append(("Content-Profile", api_request.schema))
+        body = b"" if api_request.headers_only else json.dumps(document).encode()
+        return RestResponse(200, headers, body)
+
+
+async def _run(conn: psycopg.AsyncConnection, query: Query) -> ResultSet:
+    async with conn.cursor() as cur:
+        await cur.execute(query.statement, query.params)
+        row = await cur.fetchone()
+    if row is None:
+        return ResultSet(None, 0, "", None, None, None, None)
+    total, page_total, body, guc_headers, guc_status, inserted, first_row = row
+    return ResultSet(
+        None if total is None else int(total),
+        int(page_total or 0),
+        body or "",
+        guc_headers,
+        guc_status,
+        None if inserted is None else int(inserted),
+        first_row,
+    )
+
+
+async def _with_planned_count(
+    conn: psycopg.AsyncConnection,
+    plan: Plan,
+    result: ResultSet,
+    count: Count,
+    settings: GatewaySettings,
+) -> ResultSet:
+    """count=planned: the planner's estimate; estimated: exact unless above max_rows."""
+    max_rows = settings.max_rows
+    if count is Count.ESTIMATED and (
+        result.table_total is None or max_rows is None or result.table_total <= max_rows
+    ):
+        return result
+    explain = count_explain_statement(plan)
+    async with conn.cursor() as cur:
+        await cur.execute(explain.statement, explain.params)
+        row = await cur.fetchone()
+    planned: int | None = None
+    if row is not None:
+        document = row[0] if not isinstance(row[0], str) else json.loads(row[0])
+        planned = int(document[0]["Plan"]["Plan Rows"])
+    total = planned
+    if count is Count.ESTIMATED and result.table_total is not None and planned is not None:
+        total = max(result.table_total, planned)
+    return ResultSet(
+        total,
+        result.page_total,
+        result.body,
+        result.guc_headers,
+        result.guc_status,
+        result.inserted,
+        result.first_row,
+    )
+
+
+def _claims(settings: GatewaySettings, http: Request) -> RequestClaims:
+    try:
+        return resolve_request_claims(settings, http.headers)
+    except JwtError as error:
+        raise errors.jwt_error(error.status, error.code, error.message, error.details) from None
+
+
+def _header_lists(http: Request) -> dict[str, list[str]]:
+    collected: dict[str, list[str]] = {}
+    for key, value in http.headers.items():
+        collected.setdefault(key.lower(), []).append(value)
+    return collected
+
+
+def _info_response(allow: str) -> RestResponse:
+    return RestResponse(200, [("Access-Control-Allow-Origin", "*"), ("Allow", allow)])
+
+
+def _table_info(request: ApiRequest, cache: SchemaCache) -> RestResponse:
+    table = find_table(cache, request.schema, request.target)
+    allowed = ["OPTIONS,GET,HEAD"]
+    if table.insertable:
+        allowed.append("POST")
+    if table.insertable and table.updatable and table.primary_key:
+        allowed.append("PUT")
+    if table.updatable:
+        allowed.append("PATCH")
+    if table.deletable:
+        allowed.append("DELETE")
+    return _info_response(",".join(allowed))
+
+
+def _routine_info(request: ApiRequest, cache: SchemaCache) -> RestResponse:
+    routine = find_routine(request, cache, frozenset())
+    if routine.volatility is Volatility.VOLATILE:
+        return _info_response("OPTIONS,POST")
+    return _info_response("OPTIONS,GET,HEAD,POST")
+
+
+def build_rest_routes(context: RestContext) -> list[BaseRoute]:
+    """The `/rest/v1` routes; mounted by the core app."""
+    api = RestApi(context.settings, context.rest_pool)
+    return [
+        Route("/", api.handle, methods=ALL_METHODS),
+        Route("/{path:path}", api.handle, methods=ALL_METHODS),
+    ]
