@@ -145,11 +145,13 @@ $$;
 revoke execute on function private.admit_usage(public.ai_model_usage) from public;
 
 /**
-  * Runs the admission for every inserted row.
+  * Runs the admission for every inserted row. Security definer so that no API role needs
+  * (or gets) execute on private.admit_usage itself.
   */
 create or replace function private.admit_usage_on_insert()
   returns trigger
   language plpgsql
+  security definer
   set search_path = ''
 as $$
 begin

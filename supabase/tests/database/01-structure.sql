@@ -264,7 +264,7 @@ select is(
 select is(
   (select array_agg(p.proname::text order by p.proname) from pg_proc p
    where p.pronamespace = 'private'::regnamespace and not p.prosecdef),
-  array['admit_usage_on_insert', 'forbid_usage_changes', 'is_platform_or_superadmin_request',
+  array['forbid_usage_changes', 'is_platform_or_superadmin_request',
         'is_privileged_writer', 'is_trial_expired', 'next_quota_reset', 'organization_type_slugs',
         'period_window', 'plan_rank', 'protect_model_config_keys', 'protect_organization_fields',
         'protect_profile_fields', 'touch_updated_at'],
