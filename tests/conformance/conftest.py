@@ -12,10 +12,14 @@ Shared with the REST suite: add fixtures here, never remove or change existing o
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
+import jwt
+import psycopg
 import pytest
 import requests
 
@@ -158,3 +162,109 @@ def signed_in(api: ApiTarget, throwaway_user: ThrowawayUser) -> SignedIn:
     assert response.status_code == 200, response.text
     body = response.json()
     return SignedIn(throwaway_user, body["access_token"], body["refresh_token"])
+
+
+# ---------------------------------------------------------------------------
+# REST suite: the product-agnostic fixture schema and a raw HTTP helper
+# ---------------------------------------------------------------------------
+
+FIXTURE_SQL = Path(__file__).with_name("fixture_schema.sql")
+# Owners of the fixture's tasks (RLS: owner_id = auth.uid()).
+OWNER_A = "11111111-1111-1111-1111-111111111111"
+OWNER_B = "22222222-2222-2222-2222-222222222222"
+
+
+def _load_rest_fixture(api: ApiTarget) -> None:
+    assert api.db_url, "the REST conformance suite needs a superuser DB URL to load its fixture"
+    with psycopg.connect(api.db_url, autocommit=True) as conn:
+        conn.execute(FIXTURE_SQL.read_text())  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class RestClient:
+    """Raw HTTP to /rest/v1 with the headers supabase-py sends (anon unless told)."""
+
+    api: ApiTarget
+    token: str | None = None
+
+    def headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        bearer = self.token or self.api.anon_key
+        base = {"apikey": self.api.anon_key, "Authorization": f"Bearer {bearer}"}
+        return {**base, **(extra or {})}
+
+    def request(
+        self, method: str, path: str, *, headers: dict[str, str] | None = None, **kwargs: object
+    ) -> requests.Response:
+        return requests.request(
+            method,
+            f"{self.api.rest_url}/{path.lstrip('/')}",
+            headers=self.headers(headers),
+            timeout=10,
+            **kwargs,  # type: ignore[arg-type]
+        )
+
+    def get(self, path: str, **kwargs: object) -> requests.Response:
+        return self.request("GET", path, **kwargs)  # type: ignore[arg-type]
+
+    def as_token(self, token: str) -> RestClient:
+        return RestClient(self.api, token)
+
+
+def sign_token(api: ApiTarget, claims: dict[str, object], secret: str | None = None) -> str:
+    """A JWT as GoTrue would sign it (HS256 with the project's secret)."""
+    return jwt.encode(
+        {"exp": int(time.time()) + 3600, **claims}, secret or api.jwt_secret, algorithm="HS256"
+    )
+
+
+@pytest.fixture(scope="session")
+def rest_schema(api: ApiTarget) -> ApiTarget:
+    """The fixture schema loaded once per session; waits until the API's cache has it."""
+    _load_rest_fixture(api)
+    for _ in range(50):
+        response = requests.get(
+            f"{api.rest_url}/conf_clients?select=id&limit=1", headers=api.anon_headers(), timeout=10
+        )
+        if response.status_code == 200:
+            break
+        time.sleep(0.2)
+    return api
+
+
+@pytest.fixture
+def rest(rest_schema: ApiTarget) -> RestClient:
+    """Anonymous raw HTTP on the fixture schema (read-only tests)."""
+    return RestClient(rest_schema)
+
+
+@pytest.fixture
+def fresh_rest(rest_schema: ApiTarget) -> RestClient:
+    """For a test that writes: the fixture's rows are reloaded first."""
+    _load_rest_fixture(rest_schema)
+    return RestClient(rest_schema)
+
+
+@pytest.fixture
+def service_rest(rest: RestClient) -> RestClient:
+    return rest.as_token(rest.api.service_role_key)
+
+
+@pytest.fixture
+def owner_a_rest(rest: RestClient) -> RestClient:
+    token = sign_token(rest.api, {"sub": OWNER_A, "role": "authenticated", "aud": "authenticated"})
+    return rest.as_token(token)
+
+
+@pytest.fixture
+def supabase_anon(rest_schema: ApiTarget):  # type: ignore[no-untyped-def]
+    """supabase-py, exactly as an application creates it with the anon key."""
+    from supabase import create_client
+
+    return create_client(rest_schema.url, rest_schema.anon_key)
+
+
+@pytest.fixture
+def supabase_service(rest_schema: ApiTarget):  # type: ignore[no-untyped-def]
+    from supabase import create_client
+
+    return create_client(rest_schema.url, rest_schema.service_role_key)
