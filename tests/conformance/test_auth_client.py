@@ -12,6 +12,8 @@ from supabase_auth.errors import AuthApiError
 if TYPE_CHECKING:
     from conftest import ApiTarget, ThrowawayUser
 
+DEV_PASSWORD = "aimodels-dev-password"
+
 
 def test_sign_in_refresh_get_user_and_sign_out(
     api: ApiTarget, throwaway_user: ThrowawayUser
@@ -77,3 +79,14 @@ def test_admin_create_get_update_list_delete(api: ApiTarget) -> None:
         admin.get_user_by_id(created.user.id)
     assert gone.value.status == 404
     assert gone.value.code == "user_not_found"
+
+
+def test_seeded_account_signs_in_with_the_development_password(api: ApiTarget) -> None:
+    """Seed users are real auth.users rows (bcrypt $2a$ from pgcrypto, confirmed email)."""
+    client = create_client(api.url, api.anon_key)
+    signed = client.auth.sign_in_with_password(
+        {"email": "user1@acme-law.example.test", "password": DEV_PASSWORD}
+    )
+    assert signed.user is not None
+    assert signed.user.email == "user1@acme-law.example.test"
+    client.auth.sign_out()
