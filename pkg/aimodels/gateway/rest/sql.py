@@ -534,12 +534,12 @@ def _returning(table: Table, returning: tuple[str, ...]) -> sql.Composable:
 
 
 _INSERTED_UP = sql.SQL(
-    "set_config('pgrst.inserted', (coalesce(nullif(current_setting('pgrst.inserted', true), ''))::int"
-    ", 0) + 1)::text, true) <> '0'"
+    "set_config('pgrst.inserted', (coalesce(nullif(current_setting('pgrst.inserted', true), '')"
+    "::int, 0) + 1)::text, true) <> '0'"
 )
 _INSERTED_DOWN = sql.SQL(
-    "set_config('pgrst.inserted', (coalesce(nullif(current_setting('pgrst.inserted', true), ''))::int"
-    ", 0) - 1)::text, true) <> '-1'"
+    "set_config('pgrst.inserted', (coalesce(nullif(current_setting('pgrst.inserted', true), '')"
+    "::int, 0) - 1)::text, true) <> '-1'"
 )
 
 
