@@ -125,7 +125,8 @@ def test_user_sees_only_themselves_as_members(sign_in: SignIn) -> None:
 
 def test_admin_reads_org_usage_by_user_and_model(admin: OrgAdminService) -> None:
     by_user = {t.key: t.tokens for t in admin.usage_report(UsageGrouping.USER)}
-    assert by_user["User 1"] >= 5000 and by_user["User 2"] >= 2500, "seeded usage"
+    assert by_user["User 1 (Bright Visas)"] >= 5000, "seeded usage"
+    assert by_user["User 2 (Bright Visas)"] >= 2500, "seeded usage"
     by_model = {t.key for t in admin.usage_report(UsageGrouping.MODEL)}
     assert "Immigration Case Assistant" in by_model
 

@@ -138,15 +138,18 @@ def test_history_holds_only_your_own_rows(sign_in: SignIn, user: UserService) ->
     assert user.user_id not in {row.user_id for row in other.usage_history()}
 
 
-def test_admins_use_models_too_but_see_only_their_own_history(sign_in: SignIn) -> None:
-    admin_as_user = sign_in("admin@bright-visas.example.test").user()
-    admin_as_user.record_usage(WRITING, 1)
-    assert {row.user_id for row in admin_as_user.usage_history()} == {admin_as_user.user_id}
+@pytest.mark.parametrize("email", ["admin@bright-visas.example.test", "superadmin@example.test"])
+def test_only_users_get_the_user_service(sign_in: SignIn, email: str) -> None:
+    with pytest.raises(PermissionDenied, match="needs the user role"):
+        sign_in(email).user()
 
 
-def test_superadmin_has_no_organization_to_use_models_in(sign_in: SignIn) -> None:
-    with pytest.raises(PermissionDenied, match="belongs to no organization"):
-        sign_in("superadmin@example.test").user()
+def test_admin_cannot_record_usage(sign_in: SignIn) -> None:
+    """The database refuses it too, for a client that skips the role check."""
+    admin_as_user = UserService(sign_in("admin@bright-visas.example.test"))
+    with pytest.raises(PermissionDenied):
+        admin_as_user.record_usage(IMMIGRATION, 10)
+    assert admin_as_user.usage_history() == []
 
 
 def test_refresh_keeps_the_session_usable(sign_in: SignIn) -> None:

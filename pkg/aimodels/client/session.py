@@ -89,9 +89,8 @@ class AIModelsClient:
         return OrgAdminService(self)
 
     def user(self) -> UserService:
-        """Using models: any signed-in member of an organization."""
-        if self.actor.organization_id is None:
-            raise PermissionDenied(f"{self.actor.email} belongs to no organization")
+        """Using models: the org's users (admins govern, they do not record usage)."""
+        self._require(Role.USER)
         return UserService(self)
 
     def _require(self, role: Role) -> None:
