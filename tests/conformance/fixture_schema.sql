@@ -77,8 +77,10 @@ returns setof public.conf_projects language sql stable as $$
   select * from public.conf_projects where client_id = client order by id
 $$;
 
-create or replace function public.conf_echo(payload json)
-returns json language sql immutable as $$ select payload $$;
+-- One unnamed json parameter: PostgREST passes it the whole request body.
+drop function if exists public.conf_echo(json);
+create function public.conf_echo(json)
+returns json language sql immutable as $$ select $1 $$;
 
 create or replace function public.conf_noop()
 returns void language sql volatile as $$ select $$;
