@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from pydantic import SecretStr
 
 from aimodels.stack import keys
 
@@ -28,7 +29,7 @@ def _login_as(url: str, role: str) -> str:
 
     params = conninfo_to_dict(url)
     params.update(user=role, password=keys.DB_PASSWORD)
-    return make_conninfo(**params)
+    return make_conninfo("", **params)
 
 
 @gateway_app.command("serve")
@@ -77,21 +78,21 @@ def serve_command(
     from aimodels.gateway.settings import GatewaySettings
 
     settings = GatewaySettings(
-        db_url=db_url,
-        auth_db_url=auth_db_url or _login_as(db_url, "supabase_auth_admin"),
+        db_url=SecretStr(db_url),
+        auth_db_url=SecretStr(auth_db_url or _login_as(db_url, "supabase_auth_admin")),
         host=host,
         port=port,
         schemas=_split(schemas),
         extra_search_path=_split(extra_search_path),
         anon_role=anon_role,
-        jwt_secret=jwt_secret,
+        jwt_secret=SecretStr(jwt_secret),
         jwt_expiry=jwt_expiry,
         jwt_issuer=f"http://{host}:{port}/auth/v1",
         max_rows=max_rows,
-        anon_key=anon_key,
-        service_role_key=service_role_key,
-        publishable_key=publishable_key,
-        secret_key=secret_key,
+        anon_key=SecretStr(anon_key),
+        service_role_key=SecretStr(service_role_key),
+        publishable_key=SecretStr(publishable_key),
+        secret_key=SecretStr(secret_key),
     )
     serve(settings)
 

@@ -67,8 +67,10 @@ def parse_body(body: bytes, model: type[Params]) -> Params:
     """retrieveRequestParams: 400 bad_json when the body is not the expected JSON object."""
     try:
         decoded = json.loads(body) if body else None
-    except ValueError as error:
+    except json.JSONDecodeError as error:
         raise _bad_json(f"invalid character: {error.msg}") from None
+    except UnicodeDecodeError:
+        raise _bad_json("invalid UTF-8") from None
     if decoded is None and not body:
         raise _bad_json("unexpected end of JSON input")
     if decoded is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from pydantic import JsonValue
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -88,7 +89,8 @@ async def password_grant(
         check_password_strength(password, settings.password_min_length)
     except WeakPasswordError as weak:
         # Sign-in still succeeds; the client is told the password is weak.
-        issued.response.weak_password = {"message": weak.message, "reasons": weak.reasons}
+        reasons: list[JsonValue] = [*weak.reasons]
+        issued.response.weak_password = {"message": weak.message, "reasons": reasons}
     return issued
 
 
