@@ -125,6 +125,9 @@ $$;
 -- ---------------------------------------------------------------------------
 -- Section - Grants and RLS policies
 -- ---------------------------------------------------------------------------
+-- Supabase's default privileges give anon and authenticated everything: start from nothing.
+revoke all on public.conf_clients, public.conf_projects, public.conf_tasks, public.conf_notes,
+  public.conf_tags, public.conf_task_tags, public.conf_open_tasks from anon, authenticated;
 grant select on public.conf_clients, public.conf_projects, public.conf_tags, public.conf_task_tags,
   public.conf_notes, public.conf_open_tasks to anon, authenticated;
 grant all on all tables in schema public to service_role;
