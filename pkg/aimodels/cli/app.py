@@ -19,6 +19,7 @@ from aimodels.cli.gateway_cmd import gateway_app
 from aimodels.cli.models_cmd import models_app
 from aimodels.cli.orgs_cmd import orgs_app
 from aimodels.cli.quota_cmd import quota_command
+from aimodels.cli.rls_cmd import rls_app
 from aimodels.cli.stack_cmd import stack_app
 from aimodels.cli.usage_cmd import usage_app
 from aimodels.cli.verify_cmd import verify_command
@@ -60,6 +61,7 @@ app.add_typer(usage_app, name="usage")
 app.add_typer(admin_app, name="admin")
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(orgs_app, name="orgs")
+app.add_typer(rls_app, name="rls")
 
 
 def main() -> None:
