@@ -80,8 +80,7 @@ def test_null_embed_filter(rest: RestClient) -> None:
 
 def test_not_null_embed_filter_on_to_many(rest: RestClient) -> None:
     response = rest.get(
-        "conf_clients?select=id,conf_projects(id)&conf_projects=not.is.null"
-        "&conf_projects.id=eq.3"
+        "conf_clients?select=id,conf_projects(id)&conf_projects=not.is.null&conf_projects.id=eq.3"
     )
     assert response.json() == [{"id": 2, "conf_projects": [{"id": 3}]}]
 
@@ -125,8 +124,7 @@ def test_view_keeps_the_base_table_relationship(rest: RestClient) -> None:
 
 def test_order_by_a_to_one_embed(rest: RestClient) -> None:
     response = rest.get(
-        "conf_projects?select=id,conf_clients(name)&id=lt.5"
-        "&order=conf_clients(name).asc,id.desc"
+        "conf_projects?select=id,conf_clients(name)&id=lt.5&order=conf_clients(name).asc,id.desc"
     )
     assert [r["id"] for r in response.json()] == [4, 3, 2, 1]
 

@@ -207,7 +207,9 @@ def test_delete_representation_and_minimal(fresh_rest: RestClient) -> None:
     )
     assert response.status_code == 200
     assert response.json() == [{"task_id": 3, "tag_id": 2}]
-    response = svc.request("DELETE", "conf_task_tags?task_id=eq.1", headers={"Prefer": "count=exact"})
+    response = svc.request(
+        "DELETE", "conf_task_tags?task_id=eq.1", headers={"Prefer": "count=exact"}
+    )
     assert response.status_code == 204
     assert response.headers["Content-Range"] == "*/2"
 
@@ -272,7 +274,9 @@ def test_rls_lets_owners_insert_only_their_rows(fresh_rest: RestClient) -> None:
 
     token = sign_token(fresh_rest.api, {"sub": OWNER_A, "role": "authenticated"})
     owner = fresh_rest.as_token(token)
-    ok = owner.request("POST", "conf_tasks", json={"project_id": 1, "title": "t", "owner_id": OWNER_A})
+    ok = owner.request(
+        "POST", "conf_tasks", json={"project_id": 1, "title": "t", "owner_id": OWNER_A}
+    )
     assert ok.status_code == 201
     denied = owner.request(
         "POST", "conf_tasks", json={"project_id": 1, "title": "t", "owner_id": OWNER_B}

@@ -22,9 +22,9 @@ from aimodels.gateway.rest.types import (
     OrderDirection,
     OrderNulls,
     OrderTerm,
+    Quantifier,
     QuantOp,
     QuantOperator,
-    Quantifier,
     Range,
     SelectField,
     SelectRelation,
@@ -50,7 +50,7 @@ def _filter(query: str) -> OpExpr:
         ("neq.x.y", OpExpr(SimpleOp(SimpleOperator.NEQ, "x.y"))),
         ("cs.{a,b}", OpExpr(SimpleOp(SimpleOperator.CS, "{a,b}"))),
         ("adj.(1,2)", OpExpr(SimpleOp(SimpleOperator.ADJ, "(1,2)"))),
-        ("in.(1,\"a,b\",\"q\\\"x\")", OpExpr(InOp(("1", "a,b", 'q"x')))),
+        ('in.(1,"a,b","q\\"x")', OpExpr(InOp(("1", "a,b", 'q"x')))),
         ("in.()", OpExpr(InOp(("",)))),
         ("is.NULL", OpExpr(IsOp(IsValue.NULL))),
         ("not.is.not_null", OpExpr(IsOp(IsValue.NOT_NULL), negated=True)),
@@ -81,9 +81,7 @@ def test_select_tree() -> None:
     assert items == (
         SelectField(FieldRef("id")),
         SelectField(FieldRef("col"), alias="alias", cast="text"),
-        SelectRelation(
-            "clients", (SelectField(FieldRef("*")),), "c", "hint", JoinType.INNER
-        ),
+        SelectRelation("clients", (SelectField(FieldRef("*")),), "c", "hint", JoinType.INNER),
         SelectRelation("rel", (SelectField(FieldRef("x")),), spread=True),
     )
 

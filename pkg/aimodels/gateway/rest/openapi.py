@@ -15,7 +15,8 @@ select c.relname from pg_catalog.pg_class c
 join pg_catalog.pg_namespace n on n.oid = c.relnamespace
 where c.relkind in ('v', 'r', 'm', 'f', 'p') and n.nspname = %(schema)s and not c.relispartition
   and (pg_catalog.pg_has_role(c.relowner, 'USAGE')
-       or pg_catalog.has_table_privilege(c.oid, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')
+       or pg_catalog.has_table_privilege(c.oid,
+            'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')
        or pg_catalog.has_any_column_privilege(c.oid, 'SELECT, INSERT, UPDATE, REFERENCES'))
 union all
 select '(rpc) ' || p.proname from pg_catalog.pg_proc p

@@ -243,7 +243,8 @@ from pg_catalog.pg_proc p
 join pg_catalog.pg_namespace pn on pn.oid = p.pronamespace
 join pg_catalog.pg_type t on t.oid = p.prorettype
 join pg_catalog.pg_namespace tn on tn.oid = t.typnamespace
-left join pg_catalog.pg_class comp on comp.oid = t.typrelid and comp.relkind in ('r', 'v', 'm', 'f', 'p')
+left join pg_catalog.pg_class comp
+  on comp.oid = t.typrelid and comp.relkind in ('r', 'v', 'm', 'f', 'p')
 where pn.nspname = any(%(schemas)s) and p.prokind = 'f'
   and t.oid <> 'pg_catalog.trigger'::regtype
 """
@@ -414,7 +415,7 @@ def _routine(row: tuple) -> Routine:
         arg_types,
         n_args,
         n_defaults,
-        has_variadic,
+        _has_variadic,
         ret_schema,
         ret_type,
         returns_set,

@@ -761,7 +761,8 @@ def call_statement(plan: Plan, shape: str, count: bool, strip_nulls: bool = Fals
         total = sql.SQL("(SELECT pg_catalog.count(*) FROM pgrst_source_count)")
     statement = sql.SQL(
         "WITH pgrst_source AS ( {} ){} SELECT {} AS total_result_set, {} AS page_total,"
-        " {} AS body, {}, NULL::bigint AS inserted, NULL::text AS first_row FROM ( {} ) _postgrest_t"
+        " {} AS body, {}, NULL::bigint AS inserted, NULL::text AS first_row"
+        " FROM ( {} ) _postgrest_t"
     ).format(
         source,
         count_cte,
