@@ -118,7 +118,7 @@ revoke execute on function private.touch_updated_at() from public;
   * fields (see private.protect_organization_fields).
   */
 create table public.organizations (
-  id uuid primary key default extensions.gen_random_uuid(),
+  id uuid primary key default gen_random_uuid(),
   slug text not null unique
     constraint organizations_slug_format check (slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$'),
   name text not null

@@ -21,7 +21,7 @@
   * works for every role without revealing it.
   */
 create table public.ai_models_system (
-  id uuid primary key default extensions.gen_random_uuid(),
+  id uuid primary key default gen_random_uuid(),
   name text not null unique
     constraint ai_models_system_name_not_blank check (length(btrim(name)) > 0),
   role text not null default '',
@@ -91,7 +91,7 @@ create trigger ai_models_system_touch_updated_at
   * (trial starts live in private.org_model_first_enabled).
   */
 create table public.org_system_model_config (
-  id uuid primary key default extensions.gen_random_uuid(),
+  id uuid primary key default gen_random_uuid(),
   organization_id uuid not null references public.organizations (id) on delete cascade,
   system_model_id uuid not null references public.ai_models_system (id) on delete cascade,
   is_enabled_for_users boolean not null default false,
@@ -156,7 +156,7 @@ create index org_model_first_enabled_system_model_id_idx
   * deleted catalog model must not take its history with it; model_name keeps the name.
   */
 create table public.ai_model_usage (
-  id uuid primary key default extensions.gen_random_uuid(),
+  id uuid primary key default gen_random_uuid(),
   user_id uuid not null references public.profiles (id) on delete restrict,
   organization_id uuid not null references public.organizations (id) on delete restrict,
   model_id uuid not null,

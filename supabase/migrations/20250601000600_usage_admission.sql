@@ -129,7 +129,7 @@ begin
     where o.id = user_org_id;
   end if;
 
-  usage.id := coalesce(usage.id, extensions.gen_random_uuid());
+  usage.id := coalesce(usage.id, gen_random_uuid());
   usage.organization_id := user_org_id;
   usage.model_type := 'system';
   usage.model_name := model.name;
