@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import TypeVar
 from urllib.parse import quote, unquote_plus
 
@@ -401,7 +402,7 @@ def _list_element(cur: _Cursor) -> str:
             pass
         cur.pos = start
     start = cur.pos
-    while cur.peek() is not None and cur.peek() not in ",)":
+    while (char := cur.peek()) is not None and char not in ",)":
         cur.pos += 1
     return cur.text[start : cur.pos]
 
@@ -432,7 +433,7 @@ def _logic_value(cur: _Cursor) -> str:
             cur.pos = end + 1
             return value
     start = cur.pos
-    while cur.peek() is not None and cur.peek() not in ",)":
+    while (char := cur.peek()) is not None and char not in ",)":
         cur.pos += 1
     return cur.text[start : cur.pos]
 
@@ -598,7 +599,11 @@ def _logic_tree(cur: _Cursor) -> LogicTree:
     else:
         if cur.pos == start and statement_failure.index > start:
             raise statement_failure
-        expecting = (FIELD_NAME, "negation operator (not)", "logic operator (and, or)")
+        expecting: tuple[str, ...] = (
+            FIELD_NAME,
+            "negation operator (not)",
+            "logic operator (and, or)",
+        )
         if negated:
             expecting = ("logic operator (and, or)",)
         raise cur.fail(*expecting)
@@ -749,7 +754,7 @@ def parse_query(query_string: str, *, rpc_read: bool = False) -> QueryParams:
         last = _last_word(key)
         if last in ("and", "or"):
             path, operator = _guard("logic path", key, parse_logic_path)
-            tree = _guard("logic tree", value, lambda v, op=operator: parse_logic(op, v))
+            tree = _guard("logic tree", value, partial(parse_logic, operator))
             logic.append((path, tree))
         elif last == "order":
             path = _guard("tree path", key, parse_tree_path)[0]

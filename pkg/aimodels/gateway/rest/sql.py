@@ -88,7 +88,7 @@ _SAFE_CAST = re.compile(r"^[A-Za-z_][A-Za-z0-9_ $]*(\[\])*$")
 class Query:
     """A statement and its parameters (named %(pN)s placeholders)."""
 
-    statement: sql.Composable
+    statement: sql.Composed | sql.SQL
     params: dict[str, object] = field(default_factory=dict)
 
 
@@ -170,13 +170,13 @@ def _filter(node: ReadNode, flt: Filter, params: _Params) -> sql.Composable:
     target = flt.field
     if isinstance(operation, FtsOp):
         col_type = _column_type(node.table, target.name)
-        field_sql = _field(node, target, params)
+        field_sql: sql.Composable = _field(node, target, params)
         if col_type != "tsvector":
             lang = [params.add(operation.language)] if operation.language else []
             field_sql = sql.SQL("to_tsvector({})").format(sql.SQL(", ").join([*lang, field_sql]))
         query_args = [params.add(operation.language)] if operation.language else []
         query_args.append(params.add(operation.value))
-        body = sql.SQL("{} @@ {}({})").format(
+        body: sql.Composable = sql.SQL("{} @@ {}({})").format(
             field_sql, sql.SQL(_FTS_SQL[operation.operator]), sql.SQL(", ").join(query_args)
         )
     else:
@@ -237,6 +237,7 @@ def _order(node: ReadNode, params: _Params) -> sql.Composable:
         return sql.SQL("")
     terms: list[sql.Composable] = []
     for term in node.order:
+        ref: sql.Composable
         if term.relation is not None:
             # Ordered by a column of a to-one embed: its lateral alias holds the columns.
             ref = sql.SQL("{}.{}").format(
@@ -244,7 +245,7 @@ def _order(node: ReadNode, params: _Params) -> sql.Composable:
             )
         else:
             ref = _field(node, term.field, params)
-        parts = [ref]
+        parts: list[sql.Composable] = [ref]
         if term.direction is not None:
             parts.append(sql.SQL("ASC" if term.direction is OrderDirection.ASC else "DESC"))
         if term.nulls is not None:
@@ -265,7 +266,7 @@ def _join_conditions(child: ReadNode, parent: ReadNode) -> list[sql.Composable]:
     assert rel is not None
     if rel.junction is not None:
         junction = _qi(rel.junction.table)
-        conds = [
+        conds: list[sql.Composable] = [
             sql.SQL("{} = {}.{}").format(
                 _column(child.qualifier, target_col), junction, sql.Identifier(j_col)
             )
@@ -436,8 +437,8 @@ def read_statement(plan: Plan, shape: str, count: bool, strip_nulls: bool = Fals
     """GET/HEAD on a table or view."""
     params = _Params()
     main = _select_query(plan.read, params)
-    count_cte = sql.SQL("")
-    total = sql.SQL("null::bigint")
+    count_cte: sql.Composable = sql.SQL("")
+    total: sql.Composable = sql.SQL("null::bigint")
     if count:
         counted = _select_query(plan.read, params, for_count=True)
         count_cte = sql.SQL(", pgrst_source_count AS ({})").format(counted)
@@ -566,6 +567,7 @@ def _insert(plan: InsertPlan, node: ReadNode, params: _Params) -> sql.Composable
     )
     if plan.on_conflict:
         conflict = sql.SQL(", ").join(sql.Identifier(c) for c in plan.on_conflict)
+        action: sql.Composable
         if not plan.merge or not cols:
             action = sql.SQL("DO NOTHING")
         else:
@@ -642,6 +644,7 @@ def mutate_statement(
         mutation = _update(mutate, params)
     else:
         mutation = _delete(mutate, params)
+    selected: sql.Composable
     if shape == BodyShape.NONE:
         selected = sql.SQL("SELECT * FROM pgrst_source")
     else:
@@ -693,9 +696,10 @@ def _call_source(call: CallPlan, params: _Params) -> sql.Composable:
     if call.direct_args is not None:
         args: list[sql.Composable] = []
         for name, value in call.direct_args:
-            param = by_name.get(name)
-            if param is None:
+            named = by_name.get(name)
+            if named is None:
                 continue
+            param = named
             raw = _array_literal(value) if isinstance(value, tuple) else value
             variadic = sql.SQL("VARIADIC ") if param.variadic else sql.SQL("")
             args.append(
@@ -739,6 +743,7 @@ def call_statement(plan: Plan, shape: str, count: bool, strip_nulls: bool = Fals
     params = _Params()
     source = _call_source(call, params)
     routine = call.routine
+    selected: sql.Composable
     if routine.returns_scalar or routine.returns_set_of_scalar:
         selected = sql.SQL("SELECT {}.pgrst_scalar FROM pgrst_source AS {}{}{}").format(
             sql.Identifier(plan.read.name),
@@ -752,8 +757,8 @@ def call_statement(plan: Plan, shape: str, count: bool, strip_nulls: bool = Fals
         )
     else:
         selected = _select_query(plan.read, params)
-    count_cte = sql.SQL("")
-    total = sql.SQL("null::bigint")
+    count_cte: sql.Composable = sql.SQL("")
+    total: sql.Composable = sql.SQL("null::bigint")
     page_total = sql.SQL("1" if routine.returns_single else "pg_catalog.count(_postgrest_t)")
     if count:
         counted = _select_query(plan.read, params, for_count=True)
