@@ -14,7 +14,15 @@ from pydantic import BaseModel, ConfigDict, Field
 from aimodels.stack.process import run
 
 # Our local cluster speaks plain TCP on loopback; say so instead of letting the CLI warn.
-_CLI_ENV = {"PGSSLMODE": "disable", "DO_NOT_TRACK": "1", "SUPABASE_TELEMETRY_DISABLED": "1"}
+# The CLI takes a --remote URL on loopback at config.toml's db.port (54322) for its own
+# Docker database and goes looking for the container; pointing db.port elsewhere for the
+# CLI's process makes it treat our cluster as the plain Postgres it is.
+_CLI_ENV = {
+    "PGSSLMODE": "disable",
+    "SUPABASE_DB_PORT": "65432",
+    "DO_NOT_TRACK": "1",
+    "SUPABASE_TELEMETRY_DISABLED": "1",
+}
 
 
 class AdvisorFinding(BaseModel):
