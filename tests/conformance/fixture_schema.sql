@@ -130,12 +130,17 @@ revoke all on public.conf_clients, public.conf_projects, public.conf_tasks, publ
   public.conf_tags, public.conf_task_tags, public.conf_open_tasks from anon, authenticated;
 grant select on public.conf_clients, public.conf_projects, public.conf_tags, public.conf_task_tags,
   public.conf_notes, public.conf_open_tasks to anon, authenticated;
-grant all on all tables in schema public to service_role;
+grant all on public.conf_clients, public.conf_projects, public.conf_tasks, public.conf_notes,
+  public.conf_tags, public.conf_task_tags, public.conf_open_tasks to service_role;
 grant insert, update, delete on public.conf_projects, public.conf_notes, public.conf_tags,
   public.conf_task_tags to authenticated;
 grant select, insert, update, delete on public.conf_tasks to authenticated;
-grant usage on all sequences in schema public to authenticated, service_role;
-grant execute on all functions in schema public to anon, authenticated, service_role;
+grant usage on sequence public.conf_tasks_id_seq to authenticated, service_role;
+-- Only this fixture's functions: the product's own grants stay as its migrations set them.
+grant execute on function public.conf_add(integer, integer), public.conf_projects_of(integer),
+  public.conf_echo(json), public.conf_noop(), public.conf_whoami(),
+  public.conf_create_tag(text), public.conf_fail(text), public.conf_set_status()
+  to anon, authenticated, service_role;
 
 alter table public.conf_tasks enable row level security;
 create policy "owners can read their tasks" on public.conf_tasks
