@@ -319,3 +319,36 @@ def test_client_single_and_maybe_single(supabase_anon) -> None:  # type: ignore[
         raise AssertionError("single() over three rows must fail")
     except APIError as error:
         assert error.code == "PGRST116"
+
+
+def test_strict_max_affected_rolls_back(fresh_rest: RestClient) -> None:
+    response = _service(fresh_rest).request(
+        "PATCH",
+        "conf_projects?id=in.(1,2,3)",
+        json={"budget": 0},
+        headers={"Prefer": "handling=strict,max-affected=2"},
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "code": "PGRST124",
+        "details": "The query affects 3 rows",
+        "hint": None,
+        "message": "Query result exceeds max-affected preference constraint",
+    }
+    assert _count_rows(fresh_rest, "conf_projects", "budget = 0") == 0
+
+
+def test_strict_handling_rejects_unknown_preferences(fresh_rest: RestClient) -> None:
+    response = _service(fresh_rest).request(
+        "PATCH",
+        "conf_projects?id=eq.1",
+        json={"budget": 0},
+        headers={"Prefer": "handling=strict,bogus=1"},
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "code": "PGRST122",
+        "details": "Invalid preferences: bogus=1",
+        "hint": None,
+        "message": "Invalid preferences given with handling=strict",
+    }

@@ -131,6 +131,15 @@ def aggregates_not_allowed() -> ApiError:
     return ApiError(400, "PGRST123", "Use of aggregate functions is not allowed")
 
 
+def max_affected_violation(rows: int) -> ApiError:
+    return ApiError(
+        400,
+        "PGRST124",
+        "Query result exceeds max-affected preference constraint",
+        f"The query affects {rows} rows",
+    )
+
+
 def invalid_resource_path() -> ApiError:
     return ApiError(404, "PGRST125", "Invalid path specified in request URL")
 

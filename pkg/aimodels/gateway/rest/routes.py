@@ -21,7 +21,7 @@ from aimodels.gateway.db import encode_request_cookies, encode_request_headers, 
 from aimodels.gateway.rest import errors, openapi
 from aimodels.gateway.rest.errors import ApiError
 from aimodels.gateway.rest.plan import Plan, find_routine, find_table, plan_request
-from aimodels.gateway.rest.preferences import Count, Handling, Representation
+from aimodels.gateway.rest.preferences import Count, Handling, Preferences, Representation
 from aimodels.gateway.rest.reloader import SchemaCacheHolder
 from aimodels.gateway.rest.request import Action, ApiRequest, build_api_request
 from aimodels.gateway.rest.response import (
@@ -171,6 +171,7 @@ class RestApi:
                     raise errors.singularity_error(result.page_total)
                 if action is Action.UPSERT and result.page_total != 1:
                     raise errors.put_matching_pk()
+                _check_max_affected(action, prefs, result)
                 if prefs.count in (Count.PLANNED, Count.ESTIMATED) and action in (
                     Action.READ,
                     Action.CALL,
@@ -212,6 +213,15 @@ class RestApi:
             headers.append(("Content-Profile", api_request.schema))
         body = b"" if api_request.headers_only else json.dumps(document).encode()
         return RestResponse(200, headers, body)
+
+
+def _check_max_affected(action: Action, prefs: Preferences, result: ResultSet) -> None:
+    """`Prefer: handling=strict, max-affected=N`: more rows than N fails and rolls back."""
+    limit = prefs.max_affected
+    if prefs.handling is not Handling.STRICT or limit is None:
+        return
+    if action in (Action.UPDATE, Action.DELETE, Action.CALL) and result.page_total > limit:
+        raise errors.max_affected_violation(result.page_total)
 
 
 async def _run(conn: psycopg.AsyncConnection, query: Query) -> ResultSet:
