@@ -11,10 +11,12 @@ from the loaded usage, and the tables are vacuumed and analyzed.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 
 import psycopg
 from pydantic import BaseModel, ConfigDict
@@ -67,6 +69,8 @@ class SeedInfo(BaseModel):
 
     scale: Scale
     seed: int
+    # The migrations it was built with: a changed schema means the data must be reloaded.
+    schema_fingerprint: str
     anchor: datetime
     loaded: list[TableLoad]
     seconds: float
@@ -348,6 +352,15 @@ create table if not exists bench.seed_info (only_row boolean primary key default
 """
 
 
+def schema_fingerprint(project_dir: Path) -> str:
+    """A digest of supabase/migrations (names and contents, in order)."""
+    digest = hashlib.sha256()
+    for path in sorted((project_dir / "supabase" / "migrations").glob("*.sql")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def _type_slugs(conn: psycopg.Connection) -> list[str]:
     row = conn.execute("select private.organization_type_slugs()").fetchone()
     if row is None:
@@ -397,6 +410,7 @@ def seed_database(
     info = SeedInfo(
         scale=database.scale,
         seed=seed,
+        schema_fingerprint=schema_fingerprint(database.stack.settings.project_dir),
         anchor=anchor,
         loaded=loaded,
         seconds=time.perf_counter() - started,
@@ -421,4 +435,9 @@ def read_seed_info(database: BenchDatabase) -> SeedInfo | None:
         if found is None or found[0] is None:
             return None
         row = conn.execute("select info from bench.seed_info").fetchone()
-    return SeedInfo.model_validate(row[0]) if row else None
+    if row is None:
+        return None
+    try:
+        return SeedInfo.model_validate(row[0])
+    except ValueError:
+        return None  # written by an older generator: reload

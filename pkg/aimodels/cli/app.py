@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from aimodels.cli.admin_cmd import admin_app
+from aimodels.cli.bench_cmd import bench_app
 from aimodels.cli.catalog_cmd import catalog_app
 from aimodels.cli.context import CliContext
 from aimodels.cli.db_cmd import db_app
@@ -62,6 +63,7 @@ app.add_typer(admin_app, name="admin")
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(orgs_app, name="orgs")
 app.add_typer(rls_app, name="rls")
+app.add_typer(bench_app, name="bench")
 
 
 def main() -> None:

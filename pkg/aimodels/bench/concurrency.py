@@ -1,0 +1,228 @@
+"""Benchmark 3, concurrent recording: 1-16 sessions through record_usage vs bare INSERTs.
+
+(a) each session records for a different user (each in an organization of its own);
+(b) every session records for one user close to the limit, so about half the calls are
+refused. Sessions are threads, each with its own connection, released together.
+
+The limit is the table owner inserting the same rows with no checks: the superuser sets
+`session_replication_role = replica`, which skips the admission trigger (the only way to
+measure an unchecked insert, and only ever in the throwaway database). Every run is checked
+for overshoot: recorded tokens never pass the limit, and the organization's quota counter
+equals what was recorded.
+"""
+
+from __future__ import annotations
+
+import statistics
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from uuid import UUID
+
+import psycopg
+
+from aimodels.bench.context import BenchContext
+from aimodels.bench.recording import BULK_MODEL, model_id, record_usage
+from aimodels.bench.report import BenchmarkResult, Check, Figure, Goal
+from aimodels.bench.writers import Writer, provision_writers
+
+SESSIONS = (1, 2, 4, 8, 16)
+TOKENS = 10
+TARGET_AT_8 = 0.5
+
+Job = Callable[[psycopg.Connection], None]
+
+
+def _run_sessions(url: str, jobs: list[Job], *, setup: str | None = None) -> float:
+    """Run each job on its own connection, all released at once; wall seconds."""
+    connections = [psycopg.connect(url, autocommit=True) for _ in jobs]
+    if setup:
+        for conn in connections:
+            conn.execute(setup)
+    start = threading.Barrier(len(jobs) + 1)
+    errors: list[BaseException] = []
+
+    def work(job: Job, conn: psycopg.Connection) -> None:
+        start.wait()
+        try:
+            job(conn)
+        except BaseException as error:  # reported after the join, on the caller's thread
+            errors.append(error)
+
+    threads = [
+        threading.Thread(target=work, args=pair) for pair in zip(jobs, connections, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    began = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - began
+    for conn in connections:
+        conn.close()
+    if errors:
+        raise errors[0]
+    return elapsed
+
+
+_BARE_INSERT = """
+insert into public.ai_model_usage (user_id, organization_id, model_id, model_type, model_name,
+  tokens_used, requests_count, period_start, period_end, period_type)
+select %(user_id)s, %(organization_id)s, m.id, 'system', m.name, %(tokens)s, 1,
+  w.period_start, w.period_end, m.token_limit_period
+from public.ai_models_system m, private.period_window(m.token_limit_period, now()) w
+where m.id = %(model_id)s
+"""
+
+
+def _bare_job(writer: Writer, model: UUID, rows: int) -> Job:
+    params = {
+        "user_id": writer.actor.user_id,
+        "organization_id": writer.organization_id,
+        "tokens": TOKENS,
+        "model_id": model,
+    }
+
+    def job(conn: psycopg.Connection) -> None:
+        for _ in range(rows):
+            conn.execute(_BARE_INSERT, params)
+
+    return job
+
+
+@dataclass
+class _Tally:
+    recorded: int = 0
+    refused: int = 0
+
+    def add(self, recorded: bool) -> None:
+        with _LOCK:
+            if recorded:
+                self.recorded += 1
+            else:
+                self.refused += 1
+
+
+_LOCK = threading.Lock()
+
+
+def _rpc_job(writer: Writer, model: UUID, rows: int, tally: _Tally) -> Job:
+    def job(conn: psycopg.Connection) -> None:
+        for _ in range(rows):
+            tally.add(record_usage(conn, writer.actor, model, TOKENS))
+
+    return job
+
+
+_TOTALS = """
+select coalesce(sum(u.tokens_used), 0),
+       (select o.token_usage_current from public.organizations o where o.id = %(org)s)
+from public.ai_model_usage u
+where u.user_id = %(user)s and u.model_id = %(model)s
+"""
+
+
+def _overshoot(owner_url: str, writer: Writer, model: UUID, limit: int | None) -> str | None:
+    """What went wrong with this writer's totals, or None when they are right."""
+    with psycopg.connect(owner_url) as conn:
+        row = conn.execute(
+            _TOTALS, {"org": writer.organization_id, "user": writer.actor.user_id, "model": model}
+        ).fetchone()
+    used, counter = (int(row[0]), int(row[1])) if row else (0, 0)
+    if limit is not None and used > limit:
+        return f"recorded {used} > limit {limit}"
+    if used != counter:
+        return f"org counter {counter} != recorded {used}"
+    return None
+
+
+@dataclass(frozen=True)
+class _Run:
+    rpc_rate: float
+    bare_rate: float
+    problem: str | None
+
+
+def _run_different_users(ctx: BenchContext, model: UUID, sessions: int, rows: int) -> _Run:
+    writers = provision_writers(ctx.database.owner_url, count=sessions, model=model)
+    tally = _Tally()
+    seconds = _run_sessions(
+        ctx.database.authenticator_url, [_rpc_job(w, model, rows, tally) for w in writers]
+    )
+    problems = [p for w in writers if (p := _overshoot(ctx.database.owner_url, w, model, None))]
+    if tally.refused:
+        problems.append(f"{tally.refused} calls refused with no limit near")
+    bare_seconds = _run_sessions(
+        ctx.database.owner_url,
+        [_bare_job(w, model, rows) for w in writers],
+        setup="set session_replication_role = replica",
+    )
+    total = sessions * rows
+    return _Run(total / seconds, total / bare_seconds, "; ".join(problems) or None)
+
+
+def _run_one_user_near_limit(ctx: BenchContext, model: UUID, sessions: int, rows: int) -> _Run:
+    attempts = sessions * rows
+    headroom = (attempts // 2) * TOKENS  # about half the calls fit
+    limit = 1_000_000
+    [writer] = provision_writers(ctx.database.owner_url, count=1, model=model, limit_per_user=limit)
+    with psycopg.connect(ctx.database.authenticator_url, autocommit=True) as conn:
+        if not record_usage(conn, writer.actor, model, limit - headroom):
+            raise RuntimeError("could not bring the writer close to its limit")
+    tally = _Tally()
+    seconds = _run_sessions(
+        ctx.database.authenticator_url,
+        [_rpc_job(writer, model, rows, tally) for _ in range(sessions)],
+    )
+    problem = _overshoot(ctx.database.owner_url, writer, model, limit)
+    if problem is None and tally.recorded != attempts // 2:
+        problem = f"recorded {tally.recorded} calls, {attempts // 2} fit under the limit"
+    bare_seconds = _run_sessions(
+        ctx.database.owner_url,
+        [_bare_job(writer, model, rows) for _ in range(sessions)],
+        setup="set session_replication_role = replica",
+    )
+    return _Run(attempts / seconds, attempts / bare_seconds, problem)
+
+
+def run_concurrency(ctx: BenchContext) -> BenchmarkResult:
+    result = BenchmarkResult(
+        name="concurrency", title="3. Concurrent recording vs bare INSERT", scale=ctx.scale
+    )
+    rows = max(5, ctx.spec.per_round // 4)
+    rounds = min(3, ctx.spec.rounds)
+    with psycopg.connect(ctx.database.owner_url) as conn:
+        model = model_id(conn, BULK_MODEL)
+    modes = {
+        "(a) different users": _run_different_users,
+        "(b) one user near its limit": _run_one_user_near_limit,
+    }
+    for mode, run in modes.items():
+        for sessions in SESSIONS:
+            runs = [run(ctx, model, sessions, rows) for _ in range(rounds)]
+            problems = [r.problem for r in runs if r.problem]
+            result.checks.append(
+                Check(
+                    name=f"zero overshoot, counters exact: {mode}, {sessions} sessions",
+                    passed=not problems,
+                    detail="; ".join(problems),
+                )
+            )
+            result.figures.append(
+                Figure(
+                    case=f"{mode}, {sessions} sessions",
+                    metric="calls_per_s",
+                    value=statistics.median(r.rpc_rate for r in runs),
+                    limit=statistics.median(r.bare_rate for r in runs),
+                    limit_label="owner bare INSERT, same rows",
+                    target=TARGET_AT_8 if mode.startswith("(a)") and sessions == 8 else None,
+                    goal=Goal.AT_LEAST,
+                )
+            )
+    result.notes.append(
+        f"{rows} calls per session per run, median of {rounds} runs; (b) counts refused calls"
+        " too (about half are refused by the limit)."
+    )
+    return result

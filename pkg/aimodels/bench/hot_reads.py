@@ -1,0 +1,167 @@
+"""The hot reads of issue 7, each as the API runs it (RLS) and as the owner would by hand.
+
+The owner's query writes the policy's meaning as a plain predicate for that one actor; its
+time is the limit the RLS version is measured against. Both get the same parameters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from aimodels.bench.loader import SeedInfo
+from aimodels.domain.rules import period_window
+
+
+@dataclass(frozen=True)
+class HotRead:
+    name: str
+    actor: str  # an Actor label of the seeded data
+    rls_sql: str
+    owner_sql: str
+
+
+_MODEL_COLUMNS = (
+    "m.id, m.name, m.required_plan, m.token_limit_period, m.token_limit_amount, m.is_free, "
+    "m.is_trial"
+)
+
+HOT_READS: tuple[HotRead, ...] = (
+    HotRead(
+        name="user: usable models (table)",
+        actor="user",
+        rls_sql=f"""
+select {_MODEL_COLUMNS}
+from public.ai_models_system m
+order by m.is_featured desc, m.sort_order, m.name""",
+        owner_sql=f"""
+select {_MODEL_COLUMNS}
+from public.profiles p
+join public.organizations o on o.id = p.organization_id
+join public.org_system_model_config c
+  on c.organization_id = o.id and c.is_enabled_for_users
+join public.ai_models_system m on m.id = c.system_model_id
+left join private.org_model_first_enabled f
+  on f.organization_id = o.id and f.system_model_id = m.id
+where p.id = %(user_id)s
+  and m.is_active
+  and (m.organization_types = '{{}}' or o.type = any (m.organization_types))
+  and private.plan_rank(o.pricing_plan) >= private.plan_rank(m.required_plan)
+  and not coalesce(
+    m.is_trial and f.first_enabled_at + make_interval(days => m.trial_expires_days) <= now(),
+    false)
+order by m.is_featured desc, m.sort_order, m.name""",
+    ),
+    HotRead(
+        name="user: usable models (rpc usable_models)",
+        actor="user",
+        rls_sql="select u.id, u.name from public.usable_models() u",
+        owner_sql="""
+select m.id, m.name
+from public.profiles p
+join public.organizations o on o.id = p.organization_id
+join public.org_system_model_config c
+  on c.organization_id = o.id and c.is_enabled_for_users
+join public.ai_models_system m on m.id = c.system_model_id
+left join private.org_model_first_enabled f
+  on f.organization_id = o.id and f.system_model_id = m.id
+where p.id = %(user_id)s
+  and m.is_active
+  and (m.organization_types = '{}' or o.type = any (m.organization_types))
+  and private.plan_rank(o.pricing_plan) >= private.plan_rank(m.required_plan)
+  and not coalesce(
+    m.is_trial and f.first_enabled_at + make_interval(days => m.trial_expires_days) <= now(),
+    false)
+order by m.is_featured desc, m.sort_order, m.name""",
+    ),
+    HotRead(
+        name="admin: visible models with enablement",
+        actor="admin",
+        rls_sql="""
+select m.id, m.name, c.is_enabled_for_users, c.token_limit_per_user
+from public.ai_models_system m
+left join public.org_system_model_config c on c.system_model_id = m.id
+order by m.sort_order, m.name""",
+        owner_sql="""
+select m.id, m.name, c.is_enabled_for_users, c.token_limit_per_user
+from public.organizations o
+join public.ai_models_system m
+  on m.is_active
+ and (m.organization_types = '{}' or o.type = any (m.organization_types))
+ and private.plan_rank(o.pricing_plan) >= private.plan_rank(m.required_plan)
+left join public.org_system_model_config c
+  on c.system_model_id = m.id and c.organization_id = o.id
+where o.id = %(organization_id)s
+order by m.sort_order, m.name""",
+    ),
+    HotRead(
+        name="user: own usage this period",
+        actor="user",
+        rls_sql="""
+select u.model_id, sum(u.tokens_used) as tokens, sum(u.requests_count) as requests
+from public.ai_model_usage u
+where u.created_at >= %(period_start)s
+group by u.model_id
+order by u.model_id""",
+        owner_sql="""
+select u.model_id, sum(u.tokens_used) as tokens, sum(u.requests_count) as requests
+from public.ai_model_usage u
+where u.user_id = %(user_id)s
+  and u.created_at >= %(period_start)s
+group by u.model_id
+order by u.model_id""",
+    ),
+    HotRead(
+        name="admin: org usage by model and user, one month",
+        actor="admin",
+        rls_sql="""
+select u.model_id, u.user_id, sum(u.tokens_used) as tokens, sum(u.requests_count) as requests
+from public.ai_model_usage u
+where u.created_at >= %(month_start)s and u.created_at < %(month_end)s
+group by u.model_id, u.user_id
+order by u.model_id, u.user_id""",
+        owner_sql="""
+select u.model_id, u.user_id, sum(u.tokens_used) as tokens, sum(u.requests_count) as requests
+from public.ai_model_usage u
+where u.organization_id = %(organization_id)s
+  and u.created_at >= %(month_start)s and u.created_at < %(month_end)s
+group by u.model_id, u.user_id
+order by u.model_id, u.user_id""",
+    ),
+    HotRead(
+        name="superadmin: usage across all orgs, one day",
+        actor="superadmin",
+        rls_sql="""
+select u.organization_id, u.model_id, sum(u.tokens_used) as tokens
+from public.ai_model_usage u
+where u.created_at >= %(day_start)s and u.created_at < %(day_end)s
+group by u.organization_id, u.model_id
+order by u.organization_id, u.model_id""",
+        owner_sql="""
+select u.organization_id, u.model_id, sum(u.tokens_used) as tokens
+from public.ai_model_usage u
+where u.created_at >= %(day_start)s and u.created_at < %(day_end)s
+group by u.organization_id, u.model_id
+order by u.organization_id, u.model_id""",
+    ),
+)
+
+
+def hot_read_params(
+    seed_info: SeedInfo, actor: str, now: datetime | None = None
+) -> dict[str, object]:
+    """This month so far, the last full month, and yesterday (UTC), for the given actor."""
+    at = now or datetime.now(UTC)
+    this_month = period_window("monthly", at)
+    last_month = period_window("monthly", this_month.start - timedelta(days=1))
+    today = period_window("daily", at)
+    who = seed_info.actor(actor)
+    return {
+        "user_id": who.user_id,
+        "organization_id": who.organization_id,
+        "period_start": this_month.start,
+        "month_start": last_month.start,
+        "month_end": last_month.end,
+        "day_start": today.start - timedelta(days=1),
+        "day_end": today.start,
+    }

@@ -1,0 +1,39 @@
+"""Recording usage the way the API does: one transaction per call, as the signed-in user.
+
+Shared by benchmark 2 (cost vs history) and benchmark 3 (concurrency).
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import psycopg
+
+from aimodels.bench.actors import Actor, enter_as
+
+BULK_MODEL = "Bench Enterprise Bulk"
+EVERYDAY_MODEL = "Bench Everyday"
+REFUSALS = frozenset({"AM004", "AM005"})  # a limit or quota said no: expected near a limit
+
+
+def model_id(conn: psycopg.Connection, name: str) -> UUID:
+    row = conn.execute("select id from public.ai_models_system where name = %s", (name,)).fetchone()
+    if row is None:
+        raise LookupError(f"model {name!r} is not in the bench database")
+    return UUID(str(row[0]))
+
+
+def record_usage(conn: psycopg.Connection, actor: Actor, model: UUID, tokens: int) -> bool:
+    """POST /rpc/record_usage, minus HTTP. True when recorded, False when a limit refused it."""
+    try:
+        with conn.transaction():
+            enter_as(conn, actor, method="POST")
+            conn.execute(
+                "select * from public.record_usage(model_id => %s, tokens_used => %s)",
+                (model, tokens),
+            ).fetchone()
+    except psycopg.Error as error:
+        if error.sqlstate in REFUSALS:
+            return False
+        raise
+    return True

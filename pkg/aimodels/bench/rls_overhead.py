@@ -1,0 +1,116 @@
+"""Benchmark 1, RLS overhead: each hot read as the API runs it vs the owner's hand predicate.
+
+The RLS side logs in as `authenticator` and takes the actor's role and claims in each
+transaction, as PostgREST does; only the query itself is timed, so the figure is the cost of
+the policies and nothing else. Each plan is printed; the check fails if any plan, of either
+side, reads ai_model_usage with a sequential scan.
+"""
+
+from __future__ import annotations
+
+import psycopg
+
+from aimodels.bench.actors import Actor, enter_as
+from aimodels.bench.context import BenchContext
+from aimodels.bench.hot_reads import HOT_READS, HotRead, hot_read_params
+from aimodels.bench.plans import Params, explain_text, seq_scanned_tables
+from aimodels.bench.report import BenchmarkResult, Check, Figure, QueryPlan
+from aimodels.bench.stats import measure_interleaved
+
+TARGET_RATIO = 1.25
+USAGE_TABLE = "ai_model_usage"
+
+
+class _Sides:
+    """The two connections a hot read runs on, and one timed execution on each."""
+
+    def __init__(self, rls: psycopg.Connection, owner: psycopg.Connection) -> None:
+        self.rls = rls
+        self.owner = owner
+
+    def as_actor(self, actor: Actor, sql: str, params: Params) -> list[tuple[object, ...]]:
+        with self.rls.transaction():
+            enter_as(self.rls, actor)
+            return self.rls.execute(sql, params).fetchall()
+
+    def as_owner(self, sql: str, params: Params) -> list[tuple[object, ...]]:
+        with self.owner.transaction():
+            return self.owner.execute(sql, params).fetchall()
+
+
+def _plans(sides: _Sides, read: HotRead, actor: Actor, params: Params) -> list[QueryPlan]:
+    with sides.rls.transaction():
+        enter_as(sides.rls, actor)
+        rls_scans = seq_scanned_tables(sides.rls, read.rls_sql, params)
+        rls_plan = explain_text(sides.rls, read.rls_sql, params)
+    with sides.owner.transaction():
+        owner_scans = seq_scanned_tables(sides.owner, read.owner_sql, params)
+        owner_plan = explain_text(sides.owner, read.owner_sql, params)
+    return [
+        QueryPlan(
+            query=read.name,
+            actor=f"{actor.label} (RLS)",
+            sql=read.rls_sql.strip(),
+            plan=rls_plan,
+            seq_scanned=rls_scans,
+        ),
+        QueryPlan(
+            query=read.name,
+            actor="owner (hand predicate)",
+            sql=read.owner_sql.strip(),
+            plan=owner_plan,
+            seq_scanned=owner_scans,
+        ),
+    ]
+
+
+def run_rls_overhead(ctx: BenchContext) -> BenchmarkResult:
+    result = BenchmarkResult(
+        name="rls_overhead", title="1. RLS overhead of the hot reads", scale=ctx.scale
+    )
+    with (
+        psycopg.connect(ctx.database.authenticator_url, autocommit=True) as rls,
+        psycopg.connect(ctx.database.owner_url, autocommit=True) as owner,
+    ):
+        sides = _Sides(rls, owner)
+        for read in HOT_READS:
+            actor = ctx.seed_info.actor(read.actor)
+            params = hot_read_params(ctx.seed_info, read.actor)
+            same = sides.as_actor(actor, read.rls_sql, params) == sides.as_owner(
+                read.owner_sql, params
+            )
+            result.checks.append(Check(name=f"same result as the owner: {read.name}", passed=same))
+            timings = measure_interleaved(
+                {
+                    "rls": lambda r=read, a=actor, p=params: sides.as_actor(a, r.rls_sql, p),
+                    "owner": lambda r=read, p=params: sides.as_owner(r.owner_sql, p),
+                },
+                rounds=ctx.spec.rounds,
+                per_round=ctx.spec.per_round,
+                warmup=ctx.warmup,
+            )
+            for metric in ("p50_ms", "p99_ms"):
+                result.figures.append(
+                    Figure(
+                        case=read.name,
+                        metric=metric,
+                        value=getattr(timings["rls"], metric),
+                        limit=getattr(timings["owner"], metric),
+                        limit_label="owner, hand predicate",
+                        target=TARGET_RATIO,
+                    )
+                )
+            result.plans += _plans(sides, read, actor, params)
+    scanned = [f"{p.query} [{p.actor}]" for p in result.plans if USAGE_TABLE in p.seq_scanned]
+    result.checks.append(
+        Check(
+            name=f"no plan scans {USAGE_TABLE} sequentially",
+            passed=not scanned,
+            detail="; ".join(scanned),
+        )
+    )
+    result.notes.append(
+        "Timed: the query alone, inside a transaction that already holds the role and claims"
+        " (PostgREST's set_config); medians over rounds of p50/p99, warm cache."
+    )
+    return result

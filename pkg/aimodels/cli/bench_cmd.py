@@ -1,0 +1,102 @@
+"""`aimodels bench ...`: load generated data at a scale and run the benchmarks of issue 7.
+
+Everything happens in a throwaway database (`aimodels_bench_<scale>`) of the local stack's
+cluster, never in the developer's seeded database. The stack's Postgres must be running
+(`aimodels stack up`); AIMODELS_STACK_DIR picks another stack.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from aimodels.bench.database import BenchDatabase, BenchDatabaseError
+from aimodels.bench.loader import seed_database
+from aimodels.bench.report import report_json
+from aimodels.bench.runner import Benchmark, run_benchmarks
+from aimodels.bench.scales import Scale
+from aimodels.cli.stack_cmd import local_stack
+
+bench_app = typer.Typer(
+    help="Benchmarks at scale: RLS overhead, recording cost, concurrency, API path, dev loop.\n\n"
+    "Example: aimodels bench seed --scale small && aimodels bench run --scale small --json out.json"
+    "\n\nExit codes: 0 ok; 1 a benchmark's own check failed (a sequential scan of the usage log,"
+    " an overshoot) or the stack is not running. Missed targets are reported, not failed.",
+    no_args_is_help=True,
+)
+console = Console()
+errors = Console(stderr=True)
+
+ScaleOption = Annotated[
+    Scale, typer.Option(help="tiny (smoke test), small, medium or large (see BENCHMARKS.md).")
+]
+SeedOption = Annotated[int, typer.Option(help="Generator seed: the same seed, the same rows.")]
+
+
+@bench_app.command("seed")
+def seed(scale: ScaleOption = Scale.SMALL, seed: SeedOption = 42) -> None:
+    """(Re)create aimodels_bench_<scale> and bulk-load it with COPY, then VACUUM ANALYZE."""
+    database = BenchDatabase(local_stack(), scale)
+    try:
+        info = seed_database(database, seed=seed, console=console)
+    except BenchDatabaseError as error:
+        errors.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from error
+    table = Table("table", "rows", "seconds", "rows/s", title=f"Loaded {database.name}")
+    for load in info.loaded:
+        table.add_row(
+            load.table, f"{load.rows:,}", f"{load.seconds:.1f}", f"{load.rows_per_s:,.0f}"
+        )
+    console.print(table)
+    console.print(f"Seed {seed} at {scale} in {info.seconds:.1f} s (with migrations and indexes).")
+
+
+@bench_app.command("run")
+def run(
+    scale: ScaleOption = Scale.SMALL,
+    seed: SeedOption = 42,
+    only: Annotated[
+        list[Benchmark] | None,
+        typer.Option(help="Run only these benchmarks (repeat the option). Default: all."),
+    ] = None,
+    json_file: Annotated[
+        Path | None, typer.Option("--json", help="Also write the report as JSON to this file.")
+    ] = None,
+    with_tests: Annotated[
+        bool, typer.Option(help="Developer loop: also time the full test command (slow).")
+    ] = False,
+    plans: Annotated[bool, typer.Option(help="Print each hot read's EXPLAIN.")] = True,
+    reseed: Annotated[bool, typer.Option(help="Reload the scale's data first.")] = False,
+) -> None:
+    """Run the benchmarks at a scale (seeding it first if needed); print tables and plans."""
+    try:
+        report = run_benchmarks(
+            local_stack(),
+            scale=scale,
+            seed=seed,
+            only=only or tuple(Benchmark),
+            console=console,
+            with_tests=with_tests,
+            show_plans=plans,
+            reseed=reseed,
+        )
+    except BenchDatabaseError as error:
+        errors.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from error
+    if json_file is not None:
+        json_file.write_text(report_json(report))
+        console.print(f"Wrote {json_file}")
+    if not report.checks_passed:
+        raise typer.Exit(1)
+
+
+@bench_app.command("drop")
+def drop(scale: ScaleOption = Scale.SMALL) -> None:
+    """Drop aimodels_bench_<scale> (nothing else lives there)."""
+    database = BenchDatabase(local_stack(), scale)
+    database.drop()
+    console.print(f"Dropped {database.name}.")
