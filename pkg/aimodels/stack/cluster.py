@@ -68,8 +68,8 @@ class LocalCluster:
         self.owner = "postgres" if os.geteuid() == 0 else None
         self.root = self._reachable_root(root)
         self.port = port
-        self.data_dir = root / "data"
-        self.socket_dir = root / "run"
+        self.data_dir = self.root / "data"
+        self.socket_dir = self.root / "run"
         self.log_file = self.root / "postgres.log"
 
     # -- URLs ---------------------------------------------------------------------------
@@ -193,24 +193,26 @@ class LocalCluster:
             conn.execute(f'drop database if exists "{name}" with (force)')
 
     def _reachable_root(self, root: Path) -> Path:
-        """`root`, or a link from it to /var/tmp when the server's user cannot reach `root`.
+        """Where the cluster's files live: `root`, unless the server's user cannot reach it.
 
-        A checkout under /root is closed to the postgres user; the link keeps the cluster
-        findable from the repo while its files live where that user may go.
+        A checkout under a private folder (/root, pytest's tmp) is closed to the postgres
+        user; then the files live under /var/tmp and `root` becomes a link to them, so the
+        cluster stays findable from the repo. Server commands always get the real path.
         """
-        if self.owner is None or root.is_symlink():
+        if self.owner is None:
             return root
-        reachable = run(as_unprivileged(["test", "-x", str(root.parent)], self.owner), check=False)
+        if root.is_symlink():
+            return root.resolve()
+        root.mkdir(parents=True, exist_ok=True)
+        reachable = run(as_unprivileged(["test", "-x", str(root)], self.owner), check=False)
         if reachable.returncode == 0:
             return root
         digest = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:12]
         elsewhere = Path("/var/tmp") / f"aimodels-{digest}"
         elsewhere.mkdir(parents=True, exist_ok=True)
-        root.parent.mkdir(parents=True, exist_ok=True)
-        if root.exists():
-            shutil.rmtree(root)
+        shutil.rmtree(root)
         root.symlink_to(elsewhere, target_is_directory=True)
-        return root
+        return elsewhere
 
     def _give_to_owner(self, path: Path) -> None:
         if self.owner is None:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import requests
 
+from aimodels.stack.cluster import port_is_free
 from aimodels.stack.process import log, mask_secrets
 
 
@@ -52,6 +53,9 @@ class GatewayProcess:
     def start(self, *, rest_db_url: str, auth_db_url: str, timeout: float = 30) -> None:
         if self.pid() is not None and self.is_healthy():
             return
+        if not port_is_free(self.port):
+            # Whatever answers there is not ours: a health check would be fooled by it.
+            raise GatewayError(f"port {self.port} is taken by another program")
         command = [
             sys.executable,
             "-m",

@@ -7,7 +7,7 @@ only on first creation or when asked, and always rewrites `.env`.
 from __future__ import annotations
 
 from aimodels.stack.bootstrap import apply_bootstrap
-from aimodels.stack.cluster import LocalCluster, pick_port
+from aimodels.stack.cluster import LocalCluster, pick_port, port_is_free
 from aimodels.stack.envfile import write_env_file
 from aimodels.stack.gateway_process import GatewayProcess
 from aimodels.stack.state import (
@@ -28,9 +28,27 @@ class LocalStack:
             db_port=pick_port(settings.preferred_db_port),
             api_port=pick_port(settings.preferred_api_port),
         )
-        self.cluster = LocalCluster(settings.devstack_dir / "pg", self.ports.db_port)
-        self.gateway = GatewayProcess(settings.devstack_dir, self.ports.api_port)
         self.cli = SupabaseCli(settings.project_dir)
+        self._place_components()
+
+    def _place_components(self) -> None:
+        self.cluster = LocalCluster(self.settings.devstack_dir / "pg", self.ports.db_port)
+        self.gateway = GatewayProcess(self.settings.devstack_dir, self.ports.api_port)
+
+    def _claim_ports(self) -> None:
+        """Move off a remembered port that another program (or stack) took meanwhile.
+
+        Without this a second stack would find the first one's gateway answering on "its"
+        port and run against the wrong database.
+        """
+        db_port, api_port = self.ports.db_port, self.ports.api_port
+        if not self.cluster.is_running() and not port_is_free(db_port):
+            db_port = pick_port(self.settings.preferred_db_port + 100)
+        if self.gateway.pid() is None and not port_is_free(api_port):
+            api_port = pick_port(self.settings.preferred_api_port + 100)
+        if (db_port, api_port) != (self.ports.db_port, self.ports.api_port):
+            self.ports = self.ports.model_copy(update={"db_port": db_port, "api_port": api_port})
+            self._place_components()
 
     @property
     def info(self) -> StackInfo:
@@ -39,6 +57,7 @@ class LocalStack:
     def up(self, *, reset: bool = False) -> StackInfo:
         self.settings.devstack_dir.mkdir(parents=True, exist_ok=True)
         fresh = not self.cluster.is_initialized()
+        self._claim_ports()
         self.cluster.initialize()
         self.ports.save(self.settings)
         self.cluster.start()
