@@ -41,6 +41,7 @@ def run(db: StackInfo, tmp_path_factory: pytest.TempPathFactory) -> Run:
         # never the developer's .env: only what the test says
         "AIMODELS_ENV_FILE": str(tmp_path_factory.mktemp("env") / "absent.env"),
         "AIMODELS_PASSWORD": "",
+        "COLUMNS": "200",  # rich wraps tables to the terminal width
     }
 
     def invoke(email: str | None, *args: str, env: dict[str, str] | None = None) -> Result:
@@ -94,7 +95,7 @@ def test_usage_record_moves_the_quota(run: Run) -> None:
 
 def test_usage_report_by_user_for_an_admin(run: Run) -> None:
     totals = json.loads(_ok(run(ADMIN, "usage", "report", "--by", "user", "--json")).stdout)
-    assert "User 1" in {t["key"] for t in totals}
+    assert "User 1 (Bright Visas)" in {t["key"] for t in totals}
 
 
 def test_admin_enable_limit_disable(run: Run) -> None:

@@ -8,10 +8,11 @@ import typer
 
 from aimodels.cli.output import (
     EXIT_CODES_HELP,
+    Columns,
     JsonFlag,
     print_fields,
     print_json,
-    print_table,
+    print_rows,
     reports_errors,
 )
 from aimodels.cli.session import signed_in_client
@@ -39,13 +40,13 @@ def list_models(ctx: typer.Context, json_out: JsonFlag = False) -> None:
     match client.actor.role:
         case Role.SUPERADMIN:
             catalog = client.catalog().list_models()
-            print_json(catalog) if json_out else _catalog_table(catalog)
+            print_json(catalog) if json_out else print_rows("Catalog", _CATALOG, catalog)
         case Role.ADMIN:
             views = client.org_admin().visible_models()
-            print_json(views) if json_out else _admin_table(views)
+            print_json(views) if json_out else print_rows("Models you may enable", _ADMIN, views)
         case Role.USER:
             usable = client.user().usable_models()
-            print_json(usable) if json_out else _user_table(usable)
+            print_json(usable) if json_out else print_rows("Models you may use", _USER, usable)
 
 
 @models_app.command("show")
@@ -78,88 +79,43 @@ def find_model(client: AIModelsClient, ref: str) -> SystemModel | OrgModelView |
             return client.user().find_model(ref)
 
 
-def _catalog_table(models: list[SystemModel]) -> None:
-    print_table(
-        "Catalog",
-        (
-            "name",
-            "plan",
-            "types",
-            "limit",
-            "period",
-            "free",
-            "trial days",
-            "active",
-            "featured",
-            "order",
-            "key set",
-            "id",
-        ),
-        [
-            (
-                m.name,
-                m.required_plan,
-                m.organization_types or "all",
-                m.token_limit_amount,
-                m.token_limit_period,
-                m.is_free,
-                m.trial_expires_days if m.is_trial else None,
-                m.is_active,
-                m.is_featured,
-                m.sort_order,
-                m.has_api_key,
-                m.id,
-            )
-            for m in models
-        ],
-    )
+def _limit(tokens: int | None) -> object:
+    return "unlimited" if tokens is None else tokens
 
 
-def _admin_table(views: list[OrgModelView]) -> None:
-    print_table(
-        "Models your organization may enable",
-        (
-            "name",
-            "enabled",
-            "model limit",
-            "org limit",
-            "effective",
-            "period",
-            "free",
-            "trial days",
-            "id",
-        ),
-        [
-            (
-                v.model.name,
-                v.is_enabled,
-                v.model.token_limit_amount,
-                v.admin_limit,
-                v.effective_limit,
-                v.model.token_limit_period,
-                v.model.is_free,
-                v.model.trial_expires_days if v.model.is_trial else None,
-                v.model.id,
-            )
-            for v in views
-        ],
-    )
+def _trial_days(model: SystemModel) -> object:
+    return model.trial_expires_days if model.is_trial else None
 
 
-def _user_table(models: list[UsableModel]) -> None:
-    print_table(
-        "Models you may use",
-        ("name", "featured", "limit", "period", "free", "trial ends", "id"),
-        [
-            (
-                m.name,
-                m.is_featured,
-                m.effective_token_limit,
-                m.token_limit_period,
-                m.is_free,
-                m.trial_ends_at,
-                m.id,
-            )
-            for m in models
-        ],
-    )
+# Column specs for people: (header, cell). Ids are in --json and `models show`.
+_CATALOG: Columns[SystemModel] = (
+    ("name", lambda m: m.name),
+    ("plan", lambda m: m.required_plan),
+    ("types", lambda m: m.organization_types or "all"),
+    ("limit", lambda m: _limit(m.token_limit_amount)),
+    ("period", lambda m: m.token_limit_period),
+    ("free", lambda m: m.is_free),
+    ("trial days", _trial_days),
+    ("active", lambda m: m.is_active),
+    ("featured", lambda m: m.is_featured),
+    ("order", lambda m: m.sort_order),
+    ("key set", lambda m: m.has_api_key),
+)
+_ADMIN: Columns[OrgModelView] = (
+    ("name", lambda v: v.model.name),
+    ("enabled", lambda v: v.is_enabled),
+    ("model limit", lambda v: _limit(v.model.token_limit_amount)),
+    ("org limit", lambda v: v.admin_limit),
+    ("effective", lambda v: _limit(v.effective_limit)),
+    ("period", lambda v: v.model.token_limit_period),
+    ("free", lambda v: v.model.is_free),
+    ("trial days", lambda v: _trial_days(v.model)),
+)
+_USER: Columns[UsableModel] = (
+    ("name", lambda m: m.name),
+    ("featured", lambda m: m.is_featured),
+    ("limit", lambda m: _limit(m.effective_token_limit)),
+    ("period", lambda m: m.token_limit_period),
+    ("free", lambda m: m.is_free),
+    ("trial ends", lambda m: m.trial_ends_at),
+)

@@ -94,6 +94,19 @@ def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[obje
     Console().print(table)
 
 
+Item = TypeVar("Item")
+Columns = tuple[tuple[str, Callable[[Item], object]], ...]
+"""A table for people: (header, how to get the cell from one item) per column."""
+
+
+def print_rows(title: str, columns: Columns[Item], items: Sequence[Item]) -> None:
+    print_table(
+        title,
+        [header for header, _ in columns],
+        [[cell(item) for _, cell in columns] for item in items],
+    )
+
+
 def print_fields(title: str, fields: Sequence[tuple[str, object]]) -> None:
     """One record as a two-column table."""
     print_table(title, ("field", "value"), [(name, value) for name, value in fields])
