@@ -13,7 +13,7 @@ from aimodels.stack import keys
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from conftest import ApiTarget, SignedIn, ThrowawayUser
+    from tests.conformance.support import ApiTarget, SignedIn, ThrowawayUser
 
 
 def _admin(api: ApiTarget, method: str, path: str, **kwargs: object) -> requests.Response:

@@ -11,7 +11,7 @@ import jwt
 import requests
 
 if TYPE_CHECKING:
-    from conftest import ApiTarget, SignedIn
+    from tests.conformance.support import ApiTarget, SignedIn
 
 BAD_JWT = "invalid JWT: unable to parse or verify signature, "
 

@@ -10,7 +10,7 @@ from supabase import create_client
 from supabase_auth.errors import AuthApiError
 
 if TYPE_CHECKING:
-    from conftest import ApiTarget, ThrowawayUser
+    from tests.conformance.support import ApiTarget, ThrowawayUser
 
 DEV_PASSWORD = "aimodels-dev-password"
 

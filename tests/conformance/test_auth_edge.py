@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import requests
 
 if TYPE_CHECKING:
-    from conftest import ApiTarget
+    from tests.conformance.support import ApiTarget
 
 
 def test_cors_preflight_is_answered_for_any_origin(api: ApiTarget) -> None:

@@ -14,7 +14,7 @@ import requests
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from conftest import ApiTarget, SignedIn, ThrowawayUser
+    from tests.conformance.support import ApiTarget, SignedIn, ThrowawayUser
 
 SESSION_KEYS = {"access_token", "token_type", "expires_in", "expires_at", "refresh_token", "user"}
 CLAIM_KEYS = {

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import requests
 
 if TYPE_CHECKING:
-    from conftest import ApiTarget, SignedIn
+    from tests.conformance.support import ApiTarget, SignedIn
 
 USER_KEYS_ALWAYS = {
     "id", "aud", "role", "email", "phone", "app_metadata", "user_metadata", "identities",

@@ -12,7 +12,7 @@ import psycopg
 import pytest
 
 if TYPE_CHECKING:
-    from conftest import RestClient
+    from tests.conformance.support import RestClient
 
 
 def _clients_count(rest: RestClient) -> int:
@@ -77,7 +77,7 @@ def _assert_jwt_error(response, code: str, message: str) -> None:  # type: ignor
 
 
 def test_token_signed_with_another_secret(rest: RestClient) -> None:
-    from conftest import sign_token
+    from tests.conformance.support import sign_token
 
     token = sign_token(rest.api, {"role": "service_role"}, secret="x" * 40)
     response = rest.as_token(token).get("conf_clients")
@@ -93,7 +93,7 @@ def test_alg_none_token(rest: RestClient) -> None:
 
 
 def test_expired_token(rest: RestClient) -> None:
-    from conftest import sign_token
+    from tests.conformance.support import sign_token
 
     token = sign_token(rest.api, {"role": "anon", "exp": int(time.time()) - 3600})
     _assert_jwt_error(rest.as_token(token).get("conf_clients"), "PGRST303", "JWT expired")
@@ -108,7 +108,7 @@ def test_malformed_token(rest: RestClient) -> None:
 
 
 def test_role_that_does_not_exist_is_401(rest: RestClient) -> None:
-    from conftest import sign_token
+    from tests.conformance.support import sign_token
 
     token = sign_token(rest.api, {"role": "no_such_role"})
     response = rest.as_token(token).get("conf_clients")
@@ -118,7 +118,7 @@ def test_role_that_does_not_exist_is_401(rest: RestClient) -> None:
 
 
 def test_anon_without_privilege_is_401_authenticated_is_403(rest: RestClient) -> None:
-    from conftest import OWNER_A, sign_token
+    from tests.conformance.support import OWNER_A, sign_token
 
     anon = rest.request("POST", "conf_tags", json={"id": 99, "label": "x"})
     assert anon.status_code == 401

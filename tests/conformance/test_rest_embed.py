@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from conftest import RestClient
+    from tests.conformance.support import RestClient
 
 
 def test_to_one_embed_is_an_object(rest: RestClient) -> None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from conftest import RestClient
+    from tests.conformance.support import RestClient
 
 
 def _ids(rest: RestClient, query: str, table: str = "conf_projects") -> list[int]:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import psycopg
 
 if TYPE_CHECKING:
-    from conftest import RestClient
+    from tests.conformance.support import RestClient
 
 JSON = "application/json; charset=utf-8"
 
@@ -270,7 +270,7 @@ def test_single_object_mutation_rolls_back_on_many_rows(fresh_rest: RestClient) 
 
 
 def test_rls_lets_owners_insert_only_their_rows(fresh_rest: RestClient) -> None:
-    from conftest import OWNER_A, OWNER_B, sign_token
+    from tests.conformance.support import OWNER_A, OWNER_B, sign_token
 
     token = sign_token(fresh_rest.api, {"sub": OWNER_A, "role": "authenticated"})
     owner = fresh_rest.as_token(token)

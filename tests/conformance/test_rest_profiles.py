@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from conftest import RestClient
+    from tests.conformance.support import RestClient
 
 
 def test_accept_profile_of_an_exposed_schema(rest: RestClient) -> None:

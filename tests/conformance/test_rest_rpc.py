@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from conftest import RestClient
+    from tests.conformance.support import RestClient
 
 
 def test_post_named_arguments_with_default(rest: RestClient) -> None:
