@@ -7,13 +7,17 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from aimodels.rls.cases import load_matrix
+from aimodels.rls.mutants import MutantKind
+from aimodels.rls.mutation import MutantResult, Verdict, check_mutations
 from aimodels.rls.reports.console import print_report
 from aimodels.rls.reports.html import html_report
 from aimodels.rls.reports.junit import junit_xml
 from aimodels.rls.runner import MatrixRunner
 from aimodels.rls.target import Target
+from aimodels.stack.local_stack import LocalStack
 from aimodels.stack.state import StackSettings
 
 rls_app = typer.Typer(
@@ -83,5 +87,66 @@ def matrix_command(
         typer.echo(report.model_dump_json(indent=2))
     else:
         print_report(report, console, actor_order=order)
+    if not report.passed:
+        raise typer.Exit(1)
+
+
+_VERDICT_MARKS = {
+    Verdict.CAUGHT: "[green]caught[/green]",
+    Verdict.SURVIVED: "[bold red]SURVIVED[/bold red]",
+    Verdict.UNREACHABLE: "[yellow]unreachable[/yellow]",
+}
+
+
+@rls_app.command("mutate")
+def mutate_command(
+    kind: Annotated[
+        list[MutantKind] | None,
+        typer.Option("--kind", help="Only these kinds of mutant (repeat)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    matrix_file: MatrixOption = None,
+) -> None:
+    """Break each policy, rule function and guard trigger in turn; the matrix must notice.
+
+    Runs in a throwaway database of the local stack's cluster, served by a second gateway;
+    the stack's own database is not touched. Exit 1 when any mutant survives (no case
+    failed while it was in place) or the catalog was not restored.
+
+    Example: aimodels rls mutate --kind "drop policy" --kind "loosen policy"
+    """
+    stack = LocalStack(StackSettings.for_project())
+    if not stack.cluster.is_running():
+        errors.print("The local stack is not running: run `aimodels stack up` first.")
+        raise typer.Exit(1)
+    matrix = load_matrix(matrix_file)
+
+    def show(result: MutantResult) -> None:
+        if not as_json:
+            detail = result.caught_by or result.note or f"{result.cases_run} cases passed"
+            console.print(
+                f"{_VERDICT_MARKS[result.verdict]} {result.kind}: {escape(result.target)}"
+            )
+            console.print(f"    [dim]{escape(detail)}[/dim]")
+
+    report = check_mutations(
+        stack, matrix, kinds={k.value for k in kind or []} or None, progress=show
+    )
+    if as_json:
+        typer.echo(report.model_dump_json(indent=2))
+    else:
+        counts = {v: sum(1 for r in report.results if r.verdict is v) for v in Verdict}
+        for skipped in report.not_mutated:
+            console.print(f"[dim]not mutated: {escape(skipped.target)}: {skipped.reason}[/dim]")
+        if report.baseline_failures:
+            console.print(
+                f"[yellow]{len(report.baseline_failures)} cases fail without any mutant and "
+                "were left out:[/yellow] " + ", ".join(report.baseline_failures)
+            )
+        console.print(
+            f"Mutation check: {counts[Verdict.CAUGHT]} caught, "
+            f"{counts[Verdict.SURVIVED]} survived, {counts[Verdict.UNREACHABLE]} unreachable "
+            f"through the API; catalog restored: {'yes' if report.catalog_restored else 'NO'}"
+        )
     if not report.passed:
         raise typer.Exit(1)

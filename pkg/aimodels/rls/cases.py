@@ -55,6 +55,11 @@ _OPERATION_OF_VERB = {
 CRUD = ("select", "insert", "update", "delete")
 
 
+class Returning(StrEnum):
+    REPRESENTATION = "representation"
+    MINIMAL = "minimal"
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -172,13 +177,17 @@ class Probe(_Strict):
     path: str  # relative to /rest/v1/, PostgREST syntax, {placeholders} allowed
     body: JsonValue = None
     key: str = "id"  # the row field whose values `[...]` lists (uuids are shown as symbols)
+    # A write's Prefer: return=representation shows the rows touched, but also makes Postgres
+    # check the new rows against the SELECT policy; return=minimal isolates the write policy.
+    returning: Returning = Returning.REPRESENTATION
     before: tuple[Step, ...] = ()
     same: str | None = None  # this field must equal what a `before` step captured
     expect: dict[str, Expectation]
 
     @property
     def operation(self) -> str:
-        if self.verb is Verb.RPC:
+        """select/insert/update/delete, or `rpc:<function>` (also for GET /rpc/...)."""
+        if self.verb is Verb.RPC or self.path.startswith("rpc/"):
             return "rpc:" + self.path.split("?", 1)[0].removeprefix("rpc/")
         return _OPERATION_OF_VERB[self.verb]
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import httpx
 from pydantic import BaseModel, ConfigDict, JsonValue
 
-from aimodels.rls.cases import Expectation, Verb
+from aimodels.rls.cases import Expectation, Returning, Verb
 
 NameOf = Callable[[str], str]
 """Shows a uuid as its symbol (`org:acme-law`), so probe.py needs no Symbols."""
@@ -51,12 +51,18 @@ class Observation(BaseModel):
         return first.get(name) if isinstance(first, dict) else None
 
 
-def send(http: httpx.Client, verb: Verb, path: str, body: JsonValue) -> Observation:
+def send(
+    http: httpx.Client,
+    verb: Verb,
+    path: str,
+    body: JsonValue,
+    returning: Returning = Returning.REPRESENTATION,
+) -> Observation:
     headers = {"Accept-Profile": "public"}
     if verb is not Verb.GET:
         headers["Content-Profile"] = "public"
     if verb in (Verb.POST, Verb.PATCH, Verb.DELETE):
-        headers["Prefer"] = "return=representation"  # see the rows a write touched
+        headers["Prefer"] = f"return={returning.value}"
     content = None if body is None and verb is not Verb.RPC else json.dumps(body or {})
     if content is not None:
         headers["Content-Type"] = "application/json"

@@ -14,7 +14,7 @@ from typing import Self
 
 from pydantic import JsonValue
 
-from aimodels.rls.cases import Actor, ActorKind, Case, Matrix, Verb
+from aimodels.rls.cases import Actor, ActorKind, Case, Matrix, Returning, Verb
 from aimodels.rls.probe import (
     Observation,
     Secret,
@@ -115,7 +115,7 @@ class MatrixRunner:
                 return CaseResult.of(case, observed="setup failed", problems=problems)
             if step.capture is not None:
                 captured = observation.field(step.capture)
-        observation = self._send(session, probe.verb, probe.path, probe.body)
+        observation = self._send(session, probe.verb, probe.path, probe.body, probe.returning)
         shown = redact(describe(observation, case.expect, probe.key, symbols.name_of), secrets)
         assert shown is not None
         if not compare(observation, case.expect, probe.key, symbols.name_of):
@@ -135,12 +135,20 @@ class MatrixRunner:
 
     # -- helpers -------------------------------------------------------------------------
 
-    def _send(self, session: ActorSession, verb: Verb, path: str, body: JsonValue) -> Observation:
+    def _send(
+        self,
+        session: ActorSession,
+        verb: Verb,
+        path: str,
+        body: JsonValue,
+        returning: Returning = Returning.REPRESENTATION,
+    ) -> Observation:
         return send(
             session.http,
             verb,
             self.symbols.expand(path, session.user_id),
             self.symbols.expand_json(body, session.user_id),
+            returning,
         )
 
     def _session(self, actor: Actor) -> ActorSession:

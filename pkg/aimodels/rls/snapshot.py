@@ -20,7 +20,7 @@ import psycopg
 from psycopg import sql
 
 # Schemas that belong to the platform, not to the application's data.
-_PLATFORM_SCHEMAS = (
+PLATFORM_SCHEMAS = (
     "pg_catalog",
     "information_schema",
     "pg_toast",
@@ -146,7 +146,7 @@ class DataSnapshot:
         return [(sql.Identifier(schema, name), trigger) for schema, name, trigger in rows]
 
     def _application_tables(self) -> list[_Table]:
-        rows = self._conn.execute(_TABLES, (list(_PLATFORM_SCHEMAS),)).fetchall()
+        rows = self._conn.execute(_TABLES, (list(PLATFORM_SCHEMAS),)).fetchall()
         return [_Table(schema, name, tuple(columns)) for schema, name, columns in rows]
 
 
