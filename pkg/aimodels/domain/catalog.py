@@ -20,8 +20,8 @@ class _Row(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
 
-class SystemModel(_Row):
-    """A catalog model as every permitted role reads it: never carries the API key."""
+class _ModelCard(_Row):
+    """What every reader of a model sees: what it does and how it is limited."""
 
     id: UUID
     name: str
@@ -31,18 +31,33 @@ class SystemModel(_Row):
     endpoint: str | None = None
     max_tokens: int | None = None
     icon: str | None = None
-    organization_types: list[OrgType] = Field(default_factory=list)
-    required_plan: PricingPlan = PricingPlan.FREE
+    description: str | None = None
+    tags: list[str] = Field(default_factory=list)
     token_limit_period: LimitPeriod = LimitPeriod.MONTHLY
     token_limit_amount: int | None = None
     is_free: bool = False
     is_trial: bool = False
+    is_featured: bool = False
+    sort_order: int = 0
+
+    @field_validator("task", "organization_types", "tags", mode="before", check_fields=False)
+    @classmethod
+    def _null_is_empty(cls, value: object) -> object:
+        # Postgres arrays arrive as null when unset; a single text task as a string.
+        if value is None:
+            return []
+        if isinstance(value, str):
+            return [value]
+        return value
+
+
+class SystemModel(_ModelCard):
+    """A catalog model as every permitted role reads it: never carries the API key."""
+
+    organization_types: list[OrgType] = Field(default_factory=list)
+    required_plan: PricingPlan = PricingPlan.FREE
     trial_expires_days: int | None = None
     is_active: bool = True
-    is_featured: bool = False
-    description: str | None = None
-    tags: list[str] = Field(default_factory=list)
-    sort_order: int = 0
     has_api_key: bool = False
     created_at: datetime | None = None
     updated_at: datetime | None = None
@@ -56,16 +71,6 @@ class SystemModel(_Row):
             if "api_key" not in cls.model_fields:
                 del data["api_key"]
         return data
-
-    @field_validator("task", "organization_types", "tags", mode="before")
-    @classmethod
-    def _null_is_empty(cls, value: object) -> object:
-        # Postgres arrays arrive as null when unset; a single text task as a string.
-        if value is None:
-            return []
-        if isinstance(value, str):
-            return [value]
-        return value
 
 
 class SystemModelWithKey(SystemModel):
@@ -138,25 +143,9 @@ class ModelPatch(_Input):
     sort_order: int | None = None
 
 
-class UsableModel(_Row):
+class UsableModel(_ModelCard):
     """usable_models(): a model the caller may use now, with the caller's effective limit
     (None = unlimited) and trial end. Never carries the API key."""
 
-    id: UUID
-    name: str
-    role: str | None = None
-    task: list[str] = Field(default_factory=list)
-    system_message: str | None = None
-    endpoint: str | None = None
-    max_tokens: int | None = None
-    icon: str | None = None
-    description: str | None = None
-    tags: list[str] = Field(default_factory=list)
-    is_free: bool = False
-    is_trial: bool = False
-    is_featured: bool = False
-    sort_order: int = 0
-    token_limit_period: LimitPeriod = LimitPeriod.MONTHLY
-    token_limit_amount: int | None = None
     effective_token_limit: int | None = None
     trial_ends_at: datetime | None = None
