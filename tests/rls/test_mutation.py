@@ -1,0 +1,57 @@
+"""The matrix is not vacuous: every deliberate mistake in the access rules fails some case.
+
+Runs `aimodels rls mutate`'s check on a throwaway database beside the test stack: each
+policy dropped and loosened, each rule function on the access path made to answer true
+(or null), each guard trigger disabled, one at a time.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from aimodels.rls.cases import Matrix
+from aimodels.rls.mutants import MutantKind
+from aimodels.rls.mutation import MutationReport, Verdict, check_mutations
+from aimodels.stack.local_stack import LocalStack
+
+pytestmark = pytest.mark.stack
+
+
+@pytest.fixture(scope="module")
+def mutation_report(local_stack: LocalStack, matrix: Matrix) -> MutationReport:
+    return check_mutations(local_stack, matrix)
+
+
+def test_no_mutant_survives_the_matrix(mutation_report: MutationReport) -> None:
+    survivors = [f"{r.kind}: {r.target}" for r in mutation_report.survivors]
+    assert survivors == [], "the matrix did not notice these mistakes:\n" + "\n".join(survivors)
+
+
+def test_every_policy_is_both_dropped_and_loosened_and_caught(
+    mutation_report: MutationReport,
+) -> None:
+    policy_results = [
+        r
+        for r in mutation_report.results
+        if r.kind in (MutantKind.DROP_POLICY.value, MutantKind.LOOSEN_POLICY.value)
+    ]
+    policies = {r.target for r in policy_results}
+    assert len(policies) >= 18, f"expected every policy of the five tables, found {policies}"
+    assert len(policy_results) == 2 * len(policies)
+    assert all(r.verdict is Verdict.CAUGHT for r in policy_results)
+
+
+def test_rule_functions_and_usage_admission_trigger_are_mutated(
+    mutation_report: MutationReport,
+) -> None:
+    targets = {r.target for r in mutation_report.results}
+    for expected in (
+        "function private.is_superadmin()",
+        "function private.is_model_visible_to_org(organization_id uuid, model_id uuid)",
+    ):
+        assert expected in targets
+    assert any("ai_model_usage_admit" in target for target in targets)
+
+
+def test_mutations_leave_the_catalog_as_they_found_it(mutation_report: MutationReport) -> None:
+    assert mutation_report.catalog_restored
