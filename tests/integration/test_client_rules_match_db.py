@@ -62,6 +62,11 @@ def test_plan_rank_matches(db: psycopg.Connection, plan: PricingPlan) -> None:
     assert _scalar(db, "select private.plan_rank(%s)", plan.value) == plan_rank(plan)
 
 
+def test_org_types_are_the_database_vocabulary(db: psycopg.Connection) -> None:
+    slugs = _scalar(db, "select private.organization_type_slugs()")
+    assert isinstance(slugs, list) and sorted(slugs) == sorted(t.value for t in OrgType)
+
+
 @given(period=st.sampled_from(LimitPeriod), at=moments)
 @EXAMPLES
 def test_period_window_matches(db: psycopg.Connection, period: LimitPeriod, at: datetime) -> None:
