@@ -63,5 +63,11 @@ class BenchDatabase:
             )
         self.stack.cli.db_reset(url)
 
+    def apply_sql(self, sql: str) -> None:
+        """Run SQL as the owner in this database (e.g. a proposed index), in one transaction."""
+        self.require_cluster()
+        with psycopg.connect(self.owner_url) as conn:
+            conn.execute(sql.encode())
+
     def drop(self) -> None:
         self.stack.cluster.drop_database(self.name)

@@ -50,20 +50,32 @@ def time_once_ms(action: Callable[[], object]) -> float:
     return (time.perf_counter_ns() - started) / 1e6
 
 
+MIN_PER_ROUND = 20
+
+
 def measure_interleaved(
-    actions: dict[str, Callable[[], object]], *, rounds: int, per_round: int, warmup: int
+    actions: dict[str, Callable[[], object]],
+    *,
+    rounds: int,
+    per_round: int,
+    warmup: int,
+    round_budget_ms: float = 1500.0,
 ) -> dict[str, Latency]:
-    """Time each action `per_round` times per round, alternating actions round by round.
+    """Time each action up to `per_round` times per round, alternating actions round by round.
 
     Alternating means a drift in the machine (another process, autovacuum) hits the
-    measured query and its limit alike, so their ratio stays fair.
+    measured query and its limit alike, so their ratio stays fair. A slow action takes
+    fewer samples per round (never below MIN_PER_ROUND, or per_round if smaller), so one
+    slow plan cannot stretch a run to hours; its p99 then rests on fewer samples.
     """
-    for action in actions.values():
-        for _ in range(warmup):
-            action()
+    counts: dict[str, int] = {}
+    for name, action in actions.items():
+        warm = [time_once_ms(action) for _ in range(max(1, warmup))]
+        affordable = int(round_budget_ms / max(statistics.median(warm), 0.001))
+        counts[name] = max(min(MIN_PER_ROUND, per_round), min(per_round, affordable))
     per_action: dict[str, list[Latency]] = {name: [] for name in actions}
     for _ in range(rounds):
         for name, action in actions.items():
-            samples = [time_once_ms(action) for _ in range(per_round)]
+            samples = [time_once_ms(action) for _ in range(counts[name])]
             per_action[name].append(summarize(samples))
     return {name: median_of_rounds(found) for name, found in per_action.items()}

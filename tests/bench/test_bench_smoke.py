@@ -1,0 +1,128 @@
+"""Smoke: every benchmark runs at `tiny` scale and reports figures in the documented shape.
+
+Shapes only: benchmarks print timings, tests never assert on them.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from typer.testing import CliRunner
+
+from aimodels.bench.hot_reads import HOT_READS
+from aimodels.bench.report import RunReport, report_json
+from aimodels.bench.runner import Benchmark, run_benchmarks
+from aimodels.bench.scales import Scale
+from aimodels.cli.app import app
+from aimodels.stack.local_stack import LocalStack
+
+pytestmark = pytest.mark.stack
+
+EXPECTED_ORDER = [
+    "rls_overhead",
+    "recording_vs_history",
+    "concurrency",
+    "api_path",
+    "devloop",
+]
+METRICS = {"p50_ms", "p99_ms", "calls_per_s", "requests_per_s", "seconds"}
+
+
+@pytest.fixture(scope="module")
+def tiny_report(local_stack: LocalStack) -> RunReport:
+    console = Console(file=io.StringIO(), width=200)
+    return run_benchmarks(local_stack, scale=Scale.TINY, seed=7, console=console)
+
+
+def test_every_benchmark_reports_once_in_order(tiny_report: RunReport) -> None:
+    assert [r.name for r in tiny_report.results] == EXPECTED_ORDER
+
+
+def test_every_figure_is_a_finite_ratio_to_a_positive_limit(tiny_report: RunReport) -> None:
+    for result in tiny_report.results:
+        assert result.figures, f"{result.name} reported no figures"
+        for figure in result.figures:
+            assert figure.metric in METRICS, figure
+            assert figure.value > 0 and figure.limit > 0, figure
+            assert math.isfinite(figure.ratio), figure
+            assert figure.limit_label, figure
+
+
+def test_rls_overhead_reports_p50_p99_and_both_plans_per_hot_read(tiny_report: RunReport) -> None:
+    [rls] = [r for r in tiny_report.results if r.name == "rls_overhead"]
+    assert [(f.case, f.metric) for f in rls.figures] == [
+        (read.name, metric) for read in HOT_READS for metric in ("p50_ms", "p99_ms")
+    ]
+    assert [p.query for p in rls.plans] == [read.name for read in HOT_READS for _ in (1, 2)]
+    assert all("Planning Time" in p.plan for p in rls.plans)
+    assert any(c.name.startswith("no plan scans ai_model_usage") for c in rls.checks)
+
+
+def test_rls_and_owner_sides_compute_the_same_result(tiny_report: RunReport) -> None:
+    """Not a timing: the hand predicate must mean what the policies mean, or the ratio lies."""
+    [rls] = [r for r in tiny_report.results if r.name == "rls_overhead"]
+    same = [c for c in rls.checks if c.name.startswith("same result")]
+    assert len(same) == len(HOT_READS)
+    assert all(c.passed for c in same), [c.name for c in same if not c.passed]
+
+
+def test_concurrency_covers_both_modes_at_every_session_count(tiny_report: RunReport) -> None:
+    [conc] = [r for r in tiny_report.results if r.name == "concurrency"]
+    cases = [f.case for f in conc.figures]
+    for mode in ("(a) different users", "(b) one user near its limit"):
+        assert [c for c in cases if c.startswith(mode)] == [
+            f"{mode}, {n} sessions" for n in (1, 2, 4, 8, 16)
+        ]
+    overshoot = [c for c in conc.checks if c.name.startswith("zero overshoot")]
+    assert len(overshoot) == 10
+    assert all(c.passed for c in overshoot), [c.detail for c in overshoot if not c.passed]
+
+
+def test_developer_loop_times_cold_warm_and_reset(tiny_report: RunReport) -> None:
+    [loop] = [r for r in tiny_report.results if r.name == "devloop"]
+    assert [f.case.split(" (")[0] for f in loop.figures] == [
+        "cold stack up",
+        "warm stack up",
+        "db reset",
+    ]
+
+
+def test_json_report_carries_ratios_and_verdicts(tiny_report: RunReport) -> None:
+    data = json.loads(report_json(tiny_report))
+    assert data["scale"] == "tiny" and data["machine"]["cpus"] >= 1
+    figure = data["results"][0]["figures"][0]
+    assert {"case", "metric", "value", "limit", "ratio", "target", "met"} <= figure.keys()
+    assert {"targets_met", "checks_passed", "plans"} <= data["results"][0].keys()
+
+
+def test_bench_run_cli_writes_json(
+    local_stack: LocalStack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AIMODELS_STACK_DIR", str(local_stack.settings.devstack_dir))
+    monkeypatch.setenv("AIMODELS_ENV_FILE", str(tmp_path / ".env"))
+    out = tmp_path / "bench.json"
+    result = CliRunner().invoke(
+        app,
+        [
+            "bench",
+            "run",
+            "--scale",
+            "tiny",
+            "--seed",
+            "7",
+            "--only",
+            "history",
+            "--no-plans",
+            "--json",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text())
+    assert [r["name"] for r in data["results"]] == ["recording_vs_history"]
+    assert Benchmark.HISTORY.value == "history"
