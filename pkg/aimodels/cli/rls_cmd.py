@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+import httpx
+import psycopg
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -16,6 +18,7 @@ from aimodels.rls.reports.console import print_report
 from aimodels.rls.reports.html import html_report
 from aimodels.rls.reports.junit import junit_xml
 from aimodels.rls.runner import MatrixRunner
+from aimodels.rls.sessions import SignInFailed
 from aimodels.rls.target import Target
 from aimodels.stack.local_stack import LocalStack
 from aimodels.stack.state import StackSettings
@@ -73,11 +76,16 @@ def matrix_command(
                 f"unknown {name} {sorted(unknown)}; choose from {sorted(known)}"
             )
     target = _target()
-    with (
-        MatrixRunner(target, matrix) as runner,
-        console.status("Probing the API as each actor...", spinner="dots"),
-    ):
-        report = runner.run(matrix.select(roles=role, tables=table))
+    try:
+        with (
+            MatrixRunner(target, matrix) as runner,
+            console.status("Probing the API as each actor...", spinner="dots"),
+        ):
+            report = runner.run(matrix.select(roles=role, tables=table))
+    except (psycopg.OperationalError, httpx.TransportError, SignInFailed) as error:
+        errors.print(f"Cannot run the matrix against {target.api_url}: {escape(str(error))}")
+        errors.print("Is the stack up? `aimodels stack up` starts it and writes .env.")
+        raise typer.Exit(1) from error
     order = list(matrix.actors)
     if junit is not None:
         junit.write_text(junit_xml(report))
