@@ -27,3 +27,13 @@ def test_cell_behaves_as_the_contract_says(matrix_runner: MatrixRunner, case: Ca
 def test_matrix_leaves_the_data_as_it_found_it(matrix_runner: MatrixRunner) -> None:
     # Runs after every case above (same module, same runner): write probes were undone.
     assert matrix_runner.data_changes() == [], "the matrix run changed these tables"
+
+
+def test_every_table_view_and_function_the_api_exposes_has_a_case(
+    matrix_runner: MatrixRunner,
+) -> None:
+    # A new view or RPC is a new path to the data: the matrix must say who may use it.
+    exposed = matrix_runner.exposed_paths()
+    probed = {probe.path.split("?", 1)[0] for probe in matrix_runner.matrix.probes}
+    missing = sorted(path for path in exposed if path not in probed)
+    assert missing == [], f"exposed through the API but absent from matrix.toml: {missing}"

@@ -133,6 +133,15 @@ class MatrixRunner:
             message=redact(observation.message, secrets),
         )
 
+    def exposed_paths(self) -> list[str]:
+        """Every table, view and function the API serves (`organizations`, `rpc/x`), read
+        from its OpenAPI description as service_role (which sees them all)."""
+        service = self._session(Actor(name="service_role", kind=ActorKind.SERVICE_ROLE))
+        response = service.http.get("", headers={"Accept": "application/openapi+json"})
+        response.raise_for_status()
+        paths = response.json().get("paths", {})
+        return sorted(path.lstrip("/") for path in paths if path != "/")
+
     # -- helpers -------------------------------------------------------------------------
 
     def _send(
