@@ -26,6 +26,8 @@ from aimodels.bench.actors import Actor, ActorRole
 from aimodels.bench.scales import ScaleSpec
 from aimodels.domain.rules import period_window
 
+# Bumped whenever the rows for a given seed change: `bench run` then reloads old data.
+GENERATOR_VERSION = 2
 PLANS = ("free", "starter", "pro", "enterprise")
 PLAN_RANK = {plan: rank for rank, plan in enumerate(PLANS)}
 PERIODS = ("daily", "weekly", "monthly")
@@ -376,12 +378,30 @@ USAGE_COLUMNS = (
 )
 
 
-def _rows_per_day(total: int, start: datetime) -> list[int]:
+def _day_spans(anchor: datetime) -> list[tuple[datetime, float]]:
+    """UTC days from a year before the anchor up to it: (day start, seconds of it used).
+
+    Days start at midnight so each day lies in one daily, weekly and monthly window; the
+    last one stops at the anchor.
+    """
+    first = (anchor - timedelta(days=HISTORY_DAYS)).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    spans = []
+    day = first
+    while day < anchor:
+        spans.append((day, min(86400.0, (anchor - day).total_seconds())))
+        day += timedelta(days=1)
+    return spans
+
+
+def _rows_per_day(total: int, spans: list[tuple[datetime, float]]) -> list[int]:
     """Usage grows over the year (x2 end to end); weekends are quieter."""
     weights = []
-    for day in range(HISTORY_DAYS):
-        weekend = (start + timedelta(days=day)).weekday() >= 5
-        weights.append((1 + day / HISTORY_DAYS) * (0.45 if weekend else 1.0))
+    for index, (day, seconds) in enumerate(spans):
+        weekend = day.weekday() >= 5
+        growth = 1 + index / len(spans)
+        weights.append(growth * (0.45 if weekend else 1.0) * seconds / 86400)
     scale = total / sum(weights)
     counts = [int(w * scale) for w in weights]
     counts[-1] += total - sum(counts)
@@ -395,11 +415,10 @@ def generate_usage(seed: int, dataset: Dataset, total: int) -> Iterator[Row]:
     org_of = {u.id: u.organization_id for u in dataset.users}
     population = list(dataset.activity)
     cumulative = list(itertools.accumulate(dataset.activity[u] for u in population))
-    start = dataset.anchor - timedelta(days=HISTORY_DAYS)
-    for day, count in enumerate(_rows_per_day(total, start)):
-        day_start = start + timedelta(days=day)
+    spans = _day_spans(dataset.anchor)
+    for (day_start, seconds), count in zip(spans, _rows_per_day(total, spans), strict=True):
         windows = {p: period_window(p, day_start) for p in PERIODS}
-        offsets = sorted(rng.random() * 86400 for _ in range(count))
+        offsets = sorted(rng.random() * seconds for _ in range(count))
         chosen = rng.choices(population, cum_weights=cumulative, k=count)
         for offset, user_id in zip(offsets, chosen, strict=True):
             models = dataset.usage_models[user_id]

@@ -38,6 +38,7 @@ from aimodels.bench.actors import Actor
 from aimodels.bench.database import BenchDatabase
 from aimodels.bench.generator import (
     DEV_PASSWORD_HASH,
+    GENERATOR_VERSION,
     USAGE_COLUMNS,
     USAGE_TYPES,
     Dataset,
@@ -71,6 +72,7 @@ class SeedInfo(BaseModel):
     seed: int
     # The migrations it was built with: a changed schema means the data must be reloaded.
     schema_fingerprint: str
+    generator_version: int = 1
     anchor: datetime
     loaded: list[TableLoad]
     seconds: float
@@ -117,6 +119,7 @@ def _tables(seed: int, dataset: Dataset, usage_rows: int) -> list[TableRows]:
                         "authenticated",
                         u.email,
                         DEV_PASSWORD_HASH,
+                        GENERATOR_VERSION,
                         u.created_at,
                         app_meta,
                         "{}",
@@ -411,6 +414,7 @@ def seed_database(
         scale=database.scale,
         seed=seed,
         schema_fingerprint=schema_fingerprint(database.stack.settings.project_dir),
+        generator_version=GENERATOR_VERSION,
         anchor=anchor,
         loaded=loaded,
         seconds=time.perf_counter() - started,

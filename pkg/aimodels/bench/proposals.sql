@@ -7,11 +7,43 @@
 create index if not exists ai_model_usage_created_at_idx
   on public.ai_model_usage (created_at);
 
--- 2. Usage read policy in a shape the planner can index: three arms, each a plain
---    comparison on an indexed column, so the planner builds a BitmapOr from the
---    (user_id, ...), (organization_id, created_at) and (created_at) indexes. The old
+-- 2. Usage read policy in a shape the planner can index: two arms, each a plain
+--    comparison on the leading column of an index, so the planner builds a BitmapOr from
+--    the (user_id, model_id, created_at) and (organization_id, created_at) indexes, each
+--    narrowed by the query's own created_at range. The migration's
 --    `... or (select private.is_superadmin()) or ...` arm is a bare boolean: no index can
---    serve it, so the user's and admin's reads fell back to reading every row.
+--    serve it, so every read of the log by a user or an admin read the whole table (or a
+--    whole index). A superadmin's scope becomes "every organization": one index probe
+--    per organization (see BENCHMARKS.md for what that costs at 10k organizations).
+create or replace function private.readable_usage_org_ids()
+  returns uuid[]
+  language sql
+  stable
+  security definer
+  set search_path = ''
+as $$
+  select case
+    when private.is_superadmin() then
+      (select coalesce(array_agg(o.id), '{}') from public.organizations o)
+    when private.current_user_role() = 'admin' then array[private.current_org_id()]
+    else '{}'::uuid[]
+  end
+$$;
+revoke execute on function private.readable_usage_org_ids() from public;
+grant execute on function private.readable_usage_org_ids() to authenticated, service_role;
+
+drop policy if exists "superadmins, org admins and users can read usage" on public.ai_model_usage;
+create policy "superadmins, org admins and users can read usage"
+  on public.ai_model_usage
+  for select
+  to authenticated
+  using (
+    user_id = (select auth.uid())
+    -- The cast keeps `= any (...)` an array comparison, not a subquery.
+    or organization_id = any ((select private.readable_usage_org_ids())::uuid[])
+  );
+
+-- The admin's org id, or null: used by the catalog policy below.
 create or replace function private.current_admin_org_id()
   returns uuid
   language sql
@@ -24,31 +56,6 @@ as $$
 $$;
 revoke execute on function private.current_admin_org_id() from public;
 grant execute on function private.current_admin_org_id() to authenticated, service_role;
-
--- '-infinity' for superadmins (every row qualifies), 'infinity' for everyone else (none).
-create or replace function private.usage_visible_since()
-  returns timestamptz
-  language sql
-  stable
-  security definer
-  set search_path = ''
-as $$
-  select case when private.is_superadmin() then '-infinity'::timestamptz
-              else 'infinity'::timestamptz end
-$$;
-revoke execute on function private.usage_visible_since() from public;
-grant execute on function private.usage_visible_since() to authenticated, service_role;
-
-drop policy if exists "superadmins, org admins and users can read usage" on public.ai_model_usage;
-create policy "superadmins, org admins and users can read usage"
-  on public.ai_model_usage
-  for select
-  to authenticated
-  using (
-    user_id = (select auth.uid())
-    or organization_id = (select private.current_admin_org_id())
-    or created_at >= (select private.usage_visible_since())
-  );
 
 -- 3. Catalog read policy evaluated once per statement, not once per model row: the rules
 --    as set-returning functions (one query each), probed through a hashed subplan.
@@ -181,32 +188,33 @@ $$;
 --    statements are parsed and planned again on every call; a plpgsql function keeps its
 --    plans for the session. Bodies unchanged (`#variable_conflict use_column` keeps the
 --    sql resolution rule). In the migrations this is only `language sql` -> `language
---    plpgsql` and `begin return (...); end` around each body. Generated from the
---    migrations with sections 1-4 applied; pgTAP passes with it.
+--    plpgsql` and `begin return (...); end` (`return query` for set-returning ones)
+--    around each body. Generated from the migrations with sections 1-4 applied.
+
 CREATE OR REPLACE FUNCTION private.current_org_id()
  RETURNS uuid
  LANGUAGE plpgsql
  STABLE SECURITY DEFINER
  SET search_path TO ''
 AS $function$ #variable_conflict use_column
-begin return (select p.organization_id from public.profiles p where p.id = (select auth.uid())); end $function$
-;
+begin return (select p.organization_id from public.profiles p where p.id = (select auth.uid())); end $function$;
+
 CREATE OR REPLACE FUNCTION private.current_user_role()
  RETURNS text
  LANGUAGE plpgsql
  STABLE SECURITY DEFINER
  SET search_path TO ''
 AS $function$ #variable_conflict use_column
-begin return (select p.role from public.profiles p where p.id = (select auth.uid())); end $function$
-;
+begin return (select p.role from public.profiles p where p.id = (select auth.uid())); end $function$;
+
 CREATE OR REPLACE FUNCTION private.is_superadmin()
  RETURNS boolean
  LANGUAGE plpgsql
  STABLE SECURITY DEFINER
  SET search_path TO ''
 AS $function$ #variable_conflict use_column
-begin return (select coalesce((select private.current_user_role()) = 'superadmin', false)); end $function$
-;
+begin return (select coalesce((select private.current_user_role()) = 'superadmin', false)); end $function$;
+
 CREATE OR REPLACE FUNCTION private.is_org_admin(organization_id uuid)
  RETURNS boolean
  LANGUAGE plpgsql
@@ -219,8 +227,8 @@ begin return (select exists (
     where p.id = (select auth.uid())
       and p.role = 'admin'
       and p.organization_id = is_org_admin.organization_id
-  )); end $function$
-;
+  )); end $function$;
+
 CREATE OR REPLACE FUNCTION private.is_model_visible_to_org(organization_id uuid, model_id uuid)
  RETURNS boolean
  LANGUAGE plpgsql
@@ -235,8 +243,8 @@ begin return (select exists (
       and m.is_active
       and (m.organization_types = '{}' or o.type = any (m.organization_types))
       and private.plan_rank(o.pricing_plan) >= private.plan_rank(m.required_plan)
-  )); end $function$
-;
+  )); end $function$;
+
 CREATE OR REPLACE FUNCTION private.is_model_enabled_for_org(organization_id uuid, model_id uuid)
  RETURNS boolean
  LANGUAGE plpgsql
@@ -249,8 +257,8 @@ begin return (select exists (
     where c.organization_id = is_model_enabled_for_org.organization_id
       and c.system_model_id = is_model_enabled_for_org.model_id
       and c.is_enabled_for_users
-  )); end $function$
-;
+  )); end $function$;
+
 CREATE OR REPLACE FUNCTION private.trial_end(organization_id uuid, model_id uuid)
  RETURNS timestamp with time zone
  LANGUAGE plpgsql
@@ -263,16 +271,16 @@ begin return (select f.first_enabled_at + make_interval(days => m.trial_expires_
     on f.system_model_id = m.id
    and f.organization_id = trial_end.organization_id
   where m.id = trial_end.model_id
-    and m.is_trial); end $function$
-;
+    and m.is_trial); end $function$;
+
 CREATE OR REPLACE FUNCTION private.is_trial_expired(organization_id uuid, model_id uuid, at timestamp with time zone DEFAULT now())
  RETURNS boolean
  LANGUAGE plpgsql
  STABLE
  SET search_path TO ''
 AS $function$ #variable_conflict use_column
-begin return (select coalesce(at >= private.trial_end(organization_id, model_id), false)); end $function$
-;
+begin return (select coalesce(at >= private.trial_end(organization_id, model_id), false)); end $function$;
+
 CREATE OR REPLACE FUNCTION private.effective_user_limit(organization_id uuid, model_id uuid)
  RETURNS bigint
  LANGUAGE plpgsql
@@ -288,8 +296,8 @@ begin return (select case
   left join public.org_system_model_config c
     on c.system_model_id = m.id
    and c.organization_id = effective_user_limit.organization_id
-  where m.id = effective_user_limit.model_id); end $function$
-;
+  where m.id = effective_user_limit.model_id); end $function$;
+
 CREATE OR REPLACE FUNCTION private.user_tokens_used(user_id uuid, model_id uuid, period_start timestamp with time zone, period_end timestamp with time zone)
  RETURNS bigint
  LANGUAGE plpgsql
@@ -303,8 +311,8 @@ begin return (select coalesce((
       and t.model_id = user_tokens_used.model_id
       and t.period_start = user_tokens_used.period_start
       and t.period_end = user_tokens_used.period_end
-  ), 0)::bigint); end $function$
-;
+  ), 0)::bigint); end $function$;
+
 CREATE OR REPLACE FUNCTION private.is_privileged_writer()
  RETURNS boolean
  LANGUAGE plpgsql
@@ -312,5 +320,62 @@ CREATE OR REPLACE FUNCTION private.is_privileged_writer()
  SET search_path TO ''
 AS $function$ #variable_conflict use_column
 begin return (select current_user not in ('anon', 'authenticated', 'authenticator')
-    or (select private.is_superadmin())); end $function$
-;
+    or (select private.is_superadmin())); end $function$;
+
+CREATE OR REPLACE FUNCTION private.readable_usage_org_ids()
+ RETURNS uuid[]
+ LANGUAGE plpgsql
+ STABLE SECURITY DEFINER
+ SET search_path TO ''
+AS $function$ #variable_conflict use_column
+begin return (select case
+    when private.is_superadmin() then
+      (select coalesce(array_agg(o.id), '{}') from public.organizations o)
+    when private.current_user_role() = 'admin' then array[private.current_org_id()]
+    else '{}'::uuid[]
+  end); end $function$;
+
+CREATE OR REPLACE FUNCTION private.current_admin_org_id()
+ RETURNS uuid
+ LANGUAGE plpgsql
+ STABLE SECURITY DEFINER
+ SET search_path TO ''
+AS $function$ #variable_conflict use_column
+begin return (select p.organization_id from public.profiles p
+  where p.id = (select auth.uid()) and p.role = 'admin'); end $function$;
+
+CREATE OR REPLACE FUNCTION private.visible_model_ids(organization_id uuid)
+ RETURNS SETOF uuid
+ LANGUAGE plpgsql
+ STABLE SECURITY DEFINER
+ SET search_path TO ''
+AS $function$ #variable_conflict use_column
+begin return query select m.id
+  from public.organizations o
+  join public.ai_models_system m
+    on m.is_active
+   and (m.organization_types = '{}' or o.type = any (m.organization_types))
+   and private.plan_rank(o.pricing_plan) >= private.plan_rank(m.required_plan)
+  where o.id = visible_model_ids.organization_id; end $function$;
+
+CREATE OR REPLACE FUNCTION private.usable_model_ids(user_id uuid)
+ RETURNS SETOF uuid
+ LANGUAGE plpgsql
+ STABLE SECURITY DEFINER
+ SET search_path TO ''
+AS $function$ #variable_conflict use_column
+begin return query select v.id
+  from public.profiles p
+  cross join lateral private.visible_model_ids(p.organization_id) v(id)
+  join public.org_system_model_config c
+    on c.organization_id = p.organization_id
+   and c.system_model_id = v.id
+   and c.is_enabled_for_users
+  join public.ai_models_system m on m.id = v.id
+  left join private.org_model_first_enabled f
+    on f.organization_id = p.organization_id and f.system_model_id = v.id
+  where p.id = usable_model_ids.user_id
+    and not coalesce(
+      m.is_trial and f.first_enabled_at + make_interval(days => m.trial_expires_days) <= now(),
+      false); end $function$;
+

@@ -99,6 +99,7 @@ class RunReport(BaseModel):
     finished_at: datetime | None = None
     scale: str
     seed: int
+    schema_variant: str = "migrations"
     machine: Machine
     results: list[BenchmarkResult] = Field(default_factory=list)
 
@@ -176,3 +177,51 @@ def render_result(console: Console, result: BenchmarkResult, *, show_plans: bool
             console.rule(f"[bold]{plan.query}[/bold] as {plan.actor}", align="left")
             console.print(plan.sql, markup=False, highlight=False)
             console.print(plan.plan, markup=False, highlight=False)
+
+
+def report_markdown(report: RunReport, *, plans: bool = True) -> str:
+    """The tables (and plans) as Markdown, for BENCHMARKS.md."""
+    m = report.machine
+    lines = [
+        f"Scale `{report.scale}`, seed {report.seed}, schema: {report.schema_variant},"
+        f" {report.started_at:%Y-%m-%d %H:%M} UTC; "
+        f"{m.cpus} CPUs, {m.memory_gb} GB, PostgreSQL {m.postgres}, Python {m.python}.",
+        "",
+    ]
+    for result in report.results:
+        lines += [
+            f"#### {result.title} ({result.scale})",
+            "",
+            "| case | metric | value | limit | limit is | ratio | target | met |",
+            "| --- | --- | ---: | ---: | --- | ---: | --- | --- |",
+        ]
+        for f in result.figures:
+            met = "" if f.met is None else ("yes" if f.met else "**no**")
+            lines.append(
+                f"| {f.case} | {f.metric} | {_fmt(f.value)} | {_fmt(f.limit)} | {f.limit_label}"
+                f" | {f.ratio:.2f} | {_target_cell(f)} | {met} |"
+            )
+        lines.append("")
+        for check in result.checks:
+            mark = "PASS" if check.passed else "**FAIL**"
+            detail = f": {check.detail}" if check.detail else ""
+            lines.append(f"- {mark} {check.name}{detail}")
+        lines += [f"- {note}" for note in result.notes]
+        lines.append("")
+        if plans:
+            for plan in result.plans:
+                lines += [
+                    f"<details><summary>{plan.query}, as {plan.actor}</summary>",
+                    "",
+                    "```sql",
+                    plan.sql,
+                    "```",
+                    "",
+                    "```",
+                    plan.plan,
+                    "```",
+                    "",
+                    "</details>",
+                    "",
+                ]
+    return "\n".join(lines)

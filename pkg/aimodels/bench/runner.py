@@ -13,6 +13,7 @@ from aimodels.bench.concurrency import run_concurrency
 from aimodels.bench.context import BenchContext
 from aimodels.bench.database import BenchDatabase
 from aimodels.bench.devloop import run_devloop
+from aimodels.bench.generator import GENERATOR_VERSION
 from aimodels.bench.history_cost import run_history_cost
 from aimodels.bench.loader import read_seed_info, schema_fingerprint, seed_database
 from aimodels.bench.machine import describe_machine
@@ -38,7 +39,12 @@ def prepare(
     database.require_cluster()
     info = None if reseed else read_seed_info(database)
     fingerprint = schema_fingerprint(stack.settings.project_dir)
-    if info is None or info.seed != seed or info.schema_fingerprint != fingerprint:
+    if (
+        info is None
+        or info.seed != seed
+        or info.schema_fingerprint != fingerprint
+        or info.generator_version != GENERATOR_VERSION
+    ):
         console.print(f"Seeding [bold]{scale}[/bold] (seed {seed}) into {database.name}...")
         info = seed_database(database, seed=seed, console=console)
     elif datetime.now(UTC) - info.anchor > timedelta(days=1):
@@ -66,6 +72,7 @@ def run_benchmarks(
         started_at=datetime.now(UTC),
         scale=scale,
         seed=seed,
+        schema_variant=ctx.database.schema_variant(),
         machine=describe_machine(stack.cluster.url()),
     )
     steps = {
@@ -89,5 +96,6 @@ def run_benchmarks(
             result = steps[benchmark]()
         report.results.append(result)
         render_result(console, result, show_plans=show_plans)
+    console.print(f"Schema: {report.schema_variant}.")
     report.finished_at = datetime.now(UTC)
     return report

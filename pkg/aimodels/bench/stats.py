@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import statistics
 import time
 from collections.abc import Callable, Sequence
@@ -24,7 +25,7 @@ def percentile(values: Sequence[float], fraction: float) -> float:
     if not values:
         raise ValueError("percentile of no samples")
     ordered = sorted(values)
-    rank = max(1, round(fraction * len(ordered) + 0.5))
+    rank = max(1, math.ceil(fraction * len(ordered)))
     return ordered[min(rank, len(ordered)) - 1]
 
 
@@ -70,7 +71,9 @@ def measure_interleaved(
     """
     counts: dict[str, int] = {}
     for name, action in actions.items():
-        warm = [time_once_ms(action) for _ in range(max(1, warmup))]
+        warm = [time_once_ms(action)]
+        while len(warm) < warmup and sum(warm) < round_budget_ms:
+            warm.append(time_once_ms(action))
         affordable = int(round_budget_ms / max(statistics.median(warm), 0.001))
         counts[name] = max(min(MIN_PER_ROUND, per_round), min(per_round, affordable))
     per_action: dict[str, list[Latency]] = {name: [] for name in actions}

@@ -17,7 +17,7 @@ from rich.table import Table
 from aimodels.bench.database import BenchDatabase, BenchDatabaseError
 from aimodels.bench.loader import seed_database
 from aimodels.bench.proposals import proposals_sql
-from aimodels.bench.report import report_json
+from aimodels.bench.report import RunReport, report_json, report_markdown
 from aimodels.bench.runner import Benchmark, run_benchmarks
 from aimodels.bench.scales import Scale
 from aimodels.cli.stack_cmd import local_stack
@@ -67,6 +67,10 @@ def run(
     json_file: Annotated[
         Path | None, typer.Option("--json", help="Also write the report as JSON to this file.")
     ] = None,
+    markdown_file: Annotated[
+        Path | None,
+        typer.Option("--markdown", help="Also write the tables and plans as Markdown."),
+    ] = None,
     with_tests: Annotated[
         bool, typer.Option(help="Developer loop: also time the full test command (slow).")
     ] = False,
@@ -91,8 +95,20 @@ def run(
     if json_file is not None:
         json_file.write_text(report_json(report))
         console.print(f"Wrote {json_file}")
+    if markdown_file is not None:
+        markdown_file.write_text(report_markdown(report))
+        console.print(f"Wrote {markdown_file}")
     if not report.checks_passed:
         raise typer.Exit(1)
+
+
+@bench_app.command("markdown")
+def markdown(
+    json_file: Annotated[Path, typer.Argument(help="A report written by `bench run --json`.")],
+) -> None:
+    """Print a saved JSON report as Markdown tables and plans (for BENCHMARKS.md)."""
+    report = RunReport.model_validate_json(json_file.read_text())
+    typer.echo(report_markdown(report))
 
 
 @bench_app.command("drop")
@@ -111,5 +127,5 @@ def propose(scale: ScaleOption = Scale.SMALL) -> None:
     if not database.exists():
         errors.print(f"[red]{database.name} does not exist: run `aimodels bench seed` first[/red]")
         raise typer.Exit(1)
-    database.apply_sql(proposals_sql())
+    database.apply_proposals(proposals_sql())
     console.print(f"Applied the proposed schema changes to {database.name}.")
