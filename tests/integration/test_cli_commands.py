@@ -11,7 +11,6 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from aimodels.cli.app import app
-from aimodels.stack.local_stack import LocalStack
 from aimodels.stack.state import StackInfo
 
 SUPERADMIN = "superadmin@example.test"
@@ -22,13 +21,6 @@ IMMIGRATION = "Immigration Case Assistant"
 pytestmark = pytest.mark.stack
 
 Run = Callable[..., Result]
-
-
-@pytest.fixture(scope="module")
-def db(local_stack: LocalStack) -> StackInfo:
-    """This module writes: start it from migrations + seed."""
-    local_stack.reset()
-    return local_stack.info
 
 
 @pytest.fixture

@@ -3,21 +3,18 @@ database itself (the services are built directly here to bypass the client's rol
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from uuid import uuid4
 
 import pytest
 
 from aimodels.client import (
-    AIModelsClient,
     CatalogService,
     NotFound,
     PermissionDenied,
     ProtectedField,
 )
 from aimodels.domain import ModelDraft, ModelPatch, OrgType, PricingPlan, SystemModel
-from aimodels.stack.local_stack import LocalStack
-from aimodels.stack.state import StackInfo
+from tests.integration.conftest import SignIn
 
 PASSWORD = "aimodels-dev-password"
 SUPERADMIN = "superadmin@example.test"
@@ -25,25 +22,6 @@ ADMIN = "admin@bright-visas.example.test"
 USER = "user1@bright-visas.example.test"
 
 pytestmark = pytest.mark.stack
-
-SignIn = Callable[[str], AIModelsClient]
-
-
-@pytest.fixture(scope="module")
-def db(local_stack: LocalStack) -> StackInfo:
-    """This module writes: start it from migrations + seed."""
-    local_stack.reset()
-    return local_stack.info
-
-
-@pytest.fixture
-def sign_in(db: StackInfo) -> SignIn:
-    def as_account(email: str) -> AIModelsClient:
-        client = AIModelsClient.connect(db.api_url, db.anon_key)
-        client.sign_in(email, PASSWORD)
-        return client
-
-    return as_account
 
 
 @pytest.fixture

@@ -3,15 +3,13 @@ only their own rows. What the admin sees must equal the pure targeting rule on t
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from uuid import UUID
 
 import pytest
 
-from aimodels.client import AIModelsClient, OrgAdminService, PermissionDenied
+from aimodels.client import OrgAdminService, PermissionDenied
 from aimodels.domain import UsageGrouping, is_visible_to_org
-from aimodels.stack.local_stack import LocalStack
-from aimodels.stack.state import StackInfo
+from tests.integration.conftest import SignIn
 
 PASSWORD = "aimodels-dev-password"
 SLUGS = ("acme-law", "bright-visas", "summit-finance", "nova-software", "pulse-health")
@@ -20,25 +18,6 @@ IMMIGRATION = UUID("00000000-0000-0000-0003-000000000002")  # enabled, 20000/use
 CODE_REVIEW = UUID("00000000-0000-0000-0003-000000000005")  # software + enterprise only
 
 pytestmark = pytest.mark.stack
-
-SignIn = Callable[[str], AIModelsClient]
-
-
-@pytest.fixture(scope="module")
-def db(local_stack: LocalStack) -> StackInfo:
-    """This module writes: start it from migrations + seed."""
-    local_stack.reset()
-    return local_stack.info
-
-
-@pytest.fixture
-def sign_in(db: StackInfo) -> SignIn:
-    def as_account(email: str) -> AIModelsClient:
-        client = AIModelsClient.connect(db.api_url, db.anon_key)
-        client.sign_in(email, PASSWORD)
-        return client
-
-    return as_account
 
 
 @pytest.fixture

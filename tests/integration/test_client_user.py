@@ -3,13 +3,11 @@ refusal of record_usage arrives as its own typed error."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from uuid import UUID
 
 import pytest
 
 from aimodels.client import (
-    AIModelsClient,
     InvalidInput,
     ModelNotAvailable,
     ModelNotEnabled,
@@ -20,8 +18,7 @@ from aimodels.client import (
 )
 from aimodels.client.errors import api_errors
 from aimodels.domain import LimitPeriod
-from aimodels.stack.local_stack import LocalStack
-from aimodels.stack.state import StackInfo
+from tests.integration.conftest import SignIn
 
 PASSWORD = "aimodels-dev-password"
 LEGAL_DRAFTER = UUID("00000000-0000-0000-0003-000000000001")  # disabled for bright-visas
@@ -30,25 +27,6 @@ WRITING = UUID("00000000-0000-0000-0003-000000000004")  # free, featured, every 
 CODE_REVIEW = UUID("00000000-0000-0000-0003-000000000005")  # software + enterprise only
 
 pytestmark = pytest.mark.stack
-
-SignIn = Callable[[str], AIModelsClient]
-
-
-@pytest.fixture(scope="module")
-def db(local_stack: LocalStack) -> StackInfo:
-    """This module writes: start it from migrations + seed."""
-    local_stack.reset()
-    return local_stack.info
-
-
-@pytest.fixture
-def sign_in(db: StackInfo) -> SignIn:
-    def as_account(email: str) -> AIModelsClient:
-        client = AIModelsClient.connect(db.api_url, db.anon_key)
-        client.sign_in(email, PASSWORD)
-        return client
-
-    return as_account
 
 
 @pytest.fixture
