@@ -12,6 +12,7 @@ drop table if exists public.conf_notes cascade;
 drop table if exists public.conf_tasks cascade;
 drop table if exists public.conf_projects cascade;
 drop table if exists public.conf_clients cascade;
+drop schema if exists conf_hidden cascade;
 
 -- A client owns projects; read by everyone, written by nobody but service_role.
 create table public.conf_clients (
@@ -49,6 +50,15 @@ create table public.conf_notes (
   project_id integer references public.conf_projects (id),
   reviewed_project_id integer references public.conf_projects (id)
 );
+
+-- A table in a schema the API does not expose, with a foreign key into an exposed one:
+-- PostgREST never embeds across into it.
+create schema conf_hidden;
+create table conf_hidden.conf_audits (
+  id integer primary key,
+  client_id integer references public.conf_clients (id)
+);
+create index on conf_hidden.conf_audits (client_id);
 
 create table public.conf_tags (
   id integer primary key,

@@ -185,6 +185,22 @@ def test_no_relationship_is_pgrst200(rest: RestClient) -> None:
     }
 
 
+def test_tables_outside_the_exposed_schemas_are_never_embedded(rest: RestClient) -> None:
+    # conf_hidden.conf_audits has a foreign key to conf_clients, but its schema is not exposed.
+    response = rest.get("conf_clients?select=id,conf_audits(id)")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "PGRST200"
+    assert body["message"] == (
+        "Could not find a relationship between 'conf_clients' and 'conf_audits'"
+        " in the schema cache"
+    )
+    assert body["details"] == (
+        "Searched for a foreign key relationship between 'conf_clients' and"
+        " 'conf_audits' in the schema 'public', but no matches were found."
+    )
+
+
 def test_filter_on_a_missing_embed_is_pgrst108(rest: RestClient) -> None:
     response = rest.get("conf_clients?select=id&conf_projects.id=eq.1")
     assert response.status_code == 400

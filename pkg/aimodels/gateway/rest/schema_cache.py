@@ -298,7 +298,10 @@ async def load_schema_cache(conn: AsyncConnection, schemas: tuple[str, ...]) -> 
     junction_rels = _many_to_many(base_rels[0::2], primary_keys)
     by_origin: dict[QualifiedName, list[Relationship]] = defaultdict(list)
     for rel in [*base_rels, *view_rels, *junction_rels]:
-        by_origin[rel.table].append(rel)
+        # Foreign keys into hidden schemas are read only so views can inherit them; like
+        # PostgREST, embedding reaches exposed tables and views only (else PGRST200).
+        if _is_exposed_relationship(rel, tables):
+            by_origin[rel.table].append(rel)
 
     routines: dict[QualifiedName, list[Routine]] = defaultdict(list)
     for row in routine_rows:
@@ -311,6 +314,13 @@ async def load_schema_cache(conn: AsyncConnection, schemas: tuple[str, ...]) -> 
         relationships={k: tuple(v) for k, v in by_origin.items()},
         routines={k: tuple(v) for k, v in routines.items()},
     )
+
+
+def _is_exposed_relationship(rel: Relationship, tables: dict[QualifiedName, Table]) -> bool:
+    ends = [rel.table, rel.foreign_table]
+    if rel.junction is not None:
+        ends.append(rel.junction.table)
+    return all(end in tables for end in ends)
 
 
 def _foreign_key_relationships(
