@@ -192,8 +192,7 @@ def test_tables_outside_the_exposed_schemas_are_never_embedded(rest: RestClient)
     body = response.json()
     assert body["code"] == "PGRST200"
     assert body["message"] == (
-        "Could not find a relationship between 'conf_clients' and 'conf_audits'"
-        " in the schema cache"
+        "Could not find a relationship between 'conf_clients' and 'conf_audits' in the schema cache"
     )
     assert body["details"] == (
         "Searched for a foreign key relationship between 'conf_clients' and"
