@@ -293,7 +293,8 @@ def _normalise(raw: dict[str, object]) -> dict[str, object]:
     short strings, and actors are a table of tables; here they become typed fields.
     """
     actors = {
-        name: {"name": name, **spec} for name, spec in _table(raw.get("actors"), "actors").items()
+        name: {"name": name, **_table(spec, f"actors.{name}")}
+        for name, spec in _table(raw.get("actors"), "actors").items()
     }
     probes = [_normalise_request(_table(p, "probe"), "probe") for p in _list(raw.get("probe"))]
     secrets = raw.get("secrets")

@@ -192,15 +192,15 @@ def plan_mutants(conn: psycopg.Connection, exposed_schemas: tuple[str, ...]) -> 
                 rpc_from.setdefault(reached, set()).add(f"rpc:{function.name}")
 
     for oid in sorted(set(reached_from) | set(rpc_from), key=lambda o: functions[o].label):
-        function = functions.get(oid)
-        if function is None or function.schema_ in exposed_schemas or function.is_trigger:
+        helper = functions.get(oid)
+        if helper is None or helper.schema_ in exposed_schemas or helper.is_trigger:
             continue
-        if function.is_boolean:
-            mutants.append(_function_mutant(function, "true", reached_from, rpc_from))
-        elif oid in direct_policy_calls and not function.returns_set and "," not in function.result:
-            mutants.append(_function_mutant(function, "null", reached_from, rpc_from))
+        if helper.is_boolean:
+            mutants.append(_function_mutant(helper, "true", reached_from, rpc_from))
+        elif oid in direct_policy_calls and not helper.returns_set and "," not in helper.result:
+            mutants.append(_function_mutant(helper, "null", reached_from, rpc_from))
         elif oid in direct_policy_calls:
-            not_mutated.append(NotMutated(target=function.label, reason="returns a set or record"))
+            not_mutated.append(NotMutated(target=helper.label, reason="returns a set or record"))
 
     for name, schema, table, function_oid, enabled, tgtype in triggers:
         function = functions[function_oid]

@@ -116,9 +116,11 @@ def run_mutations(
 def _run_one(
     runner: MatrixRunner, conn: psycopg.Connection, mutant: Mutant, cases: list[Case]
 ) -> MutantResult:
-    common = {"kind": mutant.kind.value, "target": mutant.target}
+    kind, target = mutant.kind.value, mutant.target
     if mutant.unreachable is not None:
-        return MutantResult(**common, verdict=Verdict.UNREACHABLE, note=mutant.unreachable)
+        return MutantResult(
+            kind=kind, target=target, verdict=Verdict.UNREACHABLE, note=mutant.unreachable
+        )
     started = time.monotonic()
     ran = 0
     conn.execute(mutant.apply_sql)
@@ -128,7 +130,8 @@ def _run_one(
             result = runner.run_case(case)
             if not result.passed:
                 return MutantResult(
-                    **common,
+                    kind=kind,
+                    target=target,
                     verdict=Verdict.CAUGHT,
                     caught_by=result.failure,
                     case_id=result.id,
@@ -138,7 +141,8 @@ def _run_one(
     finally:
         conn.execute(mutant.restore_sql)
     return MutantResult(
-        **common,
+        kind=kind,
+        target=target,
         verdict=Verdict.SURVIVED,
         cases_run=ran,
         seconds=round(time.monotonic() - started, 2),

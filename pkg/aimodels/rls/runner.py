@@ -116,10 +116,12 @@ class MatrixRunner:
             if step.capture is not None:
                 captured = observation.field(step.capture)
         observation = self._send(session, probe.verb, probe.path, probe.body, probe.returning)
-        shown = redact(describe(observation, case.expect, probe.key, symbols.name_of), secrets)
-        assert shown is not None
+        observed = redact(describe(observation, case.expect, probe.key, symbols.name_of), secrets)
+        assert observed is not None
         if not compare(observation, case.expect, probe.key, symbols.name_of):
-            problems.append(f"expected {case.expect}, got {shown}{_because(observation, secrets)}")
+            problems.append(
+                f"expected {case.expect}, got {observed}{_because(observation, secrets)}"
+            )
         for owner in leaked(observation, secrets):
             problems.append(f"the response carried the API key of {owner}")
         if probe.same is not None and observation.field(probe.same) != captured:
@@ -128,7 +130,7 @@ class MatrixRunner:
             )
         return CaseResult.of(
             case,
-            observed=shown,
+            observed=observed,
             problems=problems,
             message=redact(observation.message, secrets),
         )

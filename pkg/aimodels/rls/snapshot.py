@@ -98,10 +98,10 @@ class DataSnapshot:
         with self._conn.transaction():
             self._conn.execute("set local session_replication_role = replica")
             always = self._always_triggers()
-            for table, trigger in always:
+            for trigger_table, trigger in always:
                 self._conn.execute(
                     sql.SQL("alter table {} disable trigger {}").format(
-                        table, sql.Identifier(trigger)
+                        trigger_table, sql.Identifier(trigger)
                     )
                 )
             for table in self._tables:
@@ -115,10 +115,10 @@ class DataSnapshot:
                         sql.Identifier(f"rls_snapshot_{index}"),
                     )
                 )
-            for table, trigger in always:
+            for trigger_table, trigger in always:
                 self._conn.execute(
                     sql.SQL("alter table {} enable always trigger {}").format(
-                        table, sql.Identifier(trigger)
+                        trigger_table, sql.Identifier(trigger)
                     )
                 )
 
