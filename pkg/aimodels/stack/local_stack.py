@@ -69,13 +69,19 @@ class LocalStack:
             write_env_file(self.settings.env_file, self.info)
         return self.info
 
-    def reset(self, *, version: str | None = None, last: int | None = None) -> str:
-        """`supabase db reset`; the gateway restarts so its schema cache sees the new schema."""
+    def reset(
+        self, *, version: str | None = None, last: int | None = None, seed: bool = True
+    ) -> str:
+        """`supabase db reset`; the gateway restarts so its schema cache sees the new schema.
+
+        It restarts even when the reset fails, so the API keeps serving what is there.
+        """
         self.gateway.stop()
-        apply_bootstrap(self.cluster.url())
-        output = self.cli.db_reset(self.cluster.url(), version=version, last=last)
-        self._start_gateway()
-        return output
+        try:
+            apply_bootstrap(self.cluster.url())
+            return self.cli.db_reset(self.cluster.url(), version=version, last=last, seed=seed)
+        finally:
+            self._start_gateway()
 
     def down(self) -> None:
         self.gateway.stop()

@@ -49,9 +49,18 @@ class SupabaseCli:
             )
         return [str(self.binary), "--workdir", str(self.project_dir), *args]
 
-    def db_reset(self, db_url: str, *, version: str | None = None, last: int | None = None) -> str:
+    def db_reset(
+        self,
+        db_url: str,
+        *,
+        version: str | None = None,
+        last: int | None = None,
+        seed: bool = True,
+    ) -> str:
         """Drop what the migrations made, re-apply them (up to a version) and seed."""
         args = ["db", "reset", f"--remote={db_url}", "--yes"]
+        if not seed:
+            args.append("--no-seed")
         if version is not None:
             args += ["--version", version]
         if last is not None:
