@@ -119,7 +119,6 @@ def _tables(seed: int, dataset: Dataset, usage_rows: int) -> list[TableRows]:
                         "authenticated",
                         u.email,
                         DEV_PASSWORD_HASH,
-                        GENERATOR_VERSION,
                         u.created_at,
                         app_meta,
                         "{}",
