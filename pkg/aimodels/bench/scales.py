@@ -43,7 +43,7 @@ SPECS: dict[Scale, ScaleSpec] = {
         users=100_000,
         usage_rows=10_000_000,
         models=24,
-        rounds=5,
+        rounds=3,
         per_round=200,
     ),
 }

@@ -51,7 +51,7 @@ def time_once_ms(action: Callable[[], object]) -> float:
     return (time.perf_counter_ns() - started) / 1e6
 
 
-MIN_PER_ROUND = 20
+MIN_PER_ROUND = 5
 
 
 def measure_interleaved(

@@ -105,10 +105,11 @@ def run(
 @bench_app.command("markdown")
 def markdown(
     json_file: Annotated[Path, typer.Argument(help="A report written by `bench run --json`.")],
+    plans: Annotated[bool, typer.Option(help="Include each hot read's EXPLAIN.")] = True,
 ) -> None:
     """Print a saved JSON report as Markdown tables and plans (for BENCHMARKS.md)."""
     report = RunReport.model_validate_json(json_file.read_text())
-    typer.echo(report_markdown(report))
+    typer.echo(report_markdown(report, plans=plans))
 
 
 @bench_app.command("drop")
