@@ -17,7 +17,7 @@ import statistics
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from uuid import UUID
 
 import psycopg
@@ -94,18 +94,18 @@ def _bare_job(writer: Writer, model: UUID, rows: int) -> Job:
 
 @dataclass
 class _Tally:
+    """Calls recorded and refused, counted across the session threads."""
+
     recorded: int = 0
     refused: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, recorded: bool) -> None:
-        with _LOCK:
+        with self.lock:
             if recorded:
                 self.recorded += 1
             else:
                 self.refused += 1
-
-
-_LOCK = threading.Lock()
 
 
 def _rpc_job(writer: Writer, model: UUID, rows: int, tally: _Tally) -> Job:

@@ -26,38 +26,8 @@ _MODEL_COLUMNS = (
     "m.is_trial"
 )
 
-HOT_READS: tuple[HotRead, ...] = (
-    HotRead(
-        name="user: usable models (table)",
-        actor="user",
-        rls_sql=f"""
-select {_MODEL_COLUMNS}
-from public.ai_models_system m
-order by m.is_featured desc, m.sort_order, m.name""",
-        owner_sql=f"""
-select {_MODEL_COLUMNS}
-from public.profiles p
-join public.organizations o on o.id = p.organization_id
-join public.org_system_model_config c
-  on c.organization_id = o.id and c.is_enabled_for_users
-join public.ai_models_system m on m.id = c.system_model_id
-left join private.org_model_first_enabled f
-  on f.organization_id = o.id and f.system_model_id = m.id
-where p.id = %(user_id)s
-  and m.is_active
-  and (m.organization_types = '{{}}' or o.type = any (m.organization_types))
-  and private.plan_rank(o.pricing_plan) >= private.plan_rank(m.required_plan)
-  and not coalesce(
-    m.is_trial and f.first_enabled_at + make_interval(days => m.trial_expires_days) <= now(),
-    false)
-order by m.is_featured desc, m.sort_order, m.name""",
-    ),
-    HotRead(
-        name="user: usable models (rpc usable_models)",
-        actor="user",
-        rls_sql="select u.id, u.name from public.usable_models() u",
-        owner_sql="""
-select m.id, m.name
+# A user's usable models by hand: visible to the org, enabled there, trial not over.
+_USABLE_BY_HAND = """
 from public.profiles p
 join public.organizations o on o.id = p.organization_id
 join public.org_system_model_config c
@@ -72,7 +42,23 @@ where p.id = %(user_id)s
   and not coalesce(
     m.is_trial and f.first_enabled_at + make_interval(days => m.trial_expires_days) <= now(),
     false)
+order by m.is_featured desc, m.sort_order, m.name"""
+
+HOT_READS: tuple[HotRead, ...] = (
+    HotRead(
+        name="user: usable models (table)",
+        actor="user",
+        rls_sql=f"""
+select {_MODEL_COLUMNS}
+from public.ai_models_system m
 order by m.is_featured desc, m.sort_order, m.name""",
+        owner_sql=f"select {_MODEL_COLUMNS}{_USABLE_BY_HAND}",
+    ),
+    HotRead(
+        name="user: usable models (rpc usable_models)",
+        actor="user",
+        rls_sql="select u.id, u.name from public.usable_models() u",
+        owner_sql=f"select m.id, m.name{_USABLE_BY_HAND}",
     ),
     HotRead(
         name="admin: visible models with enablement",
