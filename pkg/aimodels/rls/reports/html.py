@@ -90,7 +90,9 @@ def html_report(
 def _counts_table(report: MatrixReport, actor_order: list[str] | None) -> str:
     by = report.summary.by_actor_and_table
     tables = list(report.summary.by_table)
-    actors = sorted(by, key=lambda a: (actor_order or []).index(a) if a in (actor_order or []) else 99)
+    actors = sorted(
+        by, key=lambda a: (actor_order or []).index(a) if a in (actor_order or []) else 99
+    )
     head = "".join(f"<th>{escape(t)}</th>" for t in tables)
     rows = []
     for actor in actors:
