@@ -1,22 +1,26 @@
 """Benchmark 2, recording cost vs history: record_usage p50/p99 for the long-history user.
 
-Measured at the baseline scale and every scale up to the one asked for, in the same run;
-the limit of each figure is the baseline's figure. The cost must not grow with history.
+Measured at the baseline scale and every scale up to the one asked for, in the same run and
+interleaved round by round (so a noisy moment hits every scale alike); the limit of each
+figure is the baseline's figure. The cost must not grow with history.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import ExitStack
 
 import psycopg
 
 from aimodels.bench.context import BenchContext
 from aimodels.bench.recording import BULK_MODEL, model_id, record_usage
 from aimodels.bench.report import BenchmarkResult, Figure
-from aimodels.bench.stats import Latency, measure_interleaved
+from aimodels.bench.stats import measure_interleaved
 
 TARGET_P99_RATIO = 1.2
 
 
-def _history(conn: psycopg.Connection, ctx: BenchContext) -> tuple[int, int]:
+def _history_note(conn: psycopg.Connection, ctx: BenchContext) -> str:
     """The user's rows in all, and on the bulk model this month (what the limit check sums)."""
     user = ctx.seed_info.actor("user").user_id
     row = conn.execute(
@@ -28,46 +32,45 @@ select count(*),
 from public.ai_model_usage u where u.user_id = %s""",
         (BULK_MODEL, user),
     ).fetchone()
-    return (int(row[0]), int(row[1])) if row else (0, 0)
+    total, this_period = (int(row[0]), int(row[1])) if row else (0, 0)
+    return f"{ctx.scale}: user history {total:,} rows, {this_period:,} in this period"
 
 
-def measure_recording(ctx: BenchContext) -> tuple[Latency, str]:
+def _recorder(ctx: BenchContext, resources: ExitStack) -> tuple[Callable[[], None], str]:
     actor = ctx.seed_info.actor("user")
-    with (
-        psycopg.connect(ctx.database.owner_url, autocommit=True) as owner,
-        psycopg.connect(ctx.database.authenticator_url, autocommit=True) as api,
-    ):
-        model = model_id(owner, BULK_MODEL)
-        total, this_period = _history(owner, ctx)
+    owner = resources.enter_context(psycopg.connect(ctx.database.owner_url, autocommit=True))
+    api = resources.enter_context(psycopg.connect(ctx.database.authenticator_url, autocommit=True))
+    model = model_id(owner, BULK_MODEL)
 
-        def record() -> None:
-            if not record_usage(api, actor, model, 1):
-                raise RuntimeError("the long-history user was refused: limits are misconfigured")
+    def record() -> None:
+        if not record_usage(api, actor, model, 1):
+            raise RuntimeError("the long-history user was refused: limits are misconfigured")
 
-        latency = measure_interleaved(
-            {"record": record},
-            rounds=ctx.spec.rounds,
-            per_round=ctx.spec.per_round,
-            warmup=ctx.warmup,
-        )["record"]
-    return latency, f"{ctx.scale}: user history {total:,} rows, {this_period:,} in this period"
+    return record, _history_note(owner, ctx)
 
 
 def run_history_cost(contexts: list[BenchContext]) -> BenchmarkResult:
     """`contexts` start with the baseline scale."""
-    target_scale = contexts[-1].scale
+    baseline_ctx, target_ctx = contexts[0], contexts[-1]
     result = BenchmarkResult(
         name="recording_vs_history",
         title="2. record_usage cost vs history (long-history user)",
-        scale=target_scale,
+        scale=target_ctx.scale,
     )
-    measured = []
+    with ExitStack() as resources:
+        actions = {}
+        for ctx in contexts:
+            actions[str(ctx.scale)], note = _recorder(ctx, resources)
+            result.notes.append(note)
+        latencies = measure_interleaved(
+            actions,
+            rounds=target_ctx.spec.rounds,
+            per_round=target_ctx.spec.per_round,
+            warmup=target_ctx.warmup,
+        )
+    baseline = latencies[str(baseline_ctx.scale)]
     for ctx in contexts:
-        latency, note = measure_recording(ctx)
-        measured.append((ctx, latency))
-        result.notes.append(note)
-    baseline_ctx, baseline = measured[0]
-    for ctx, latency in measured:
+        latency = latencies[str(ctx.scale)]
         for metric in ("p50_ms", "p99_ms"):
             result.figures.append(
                 Figure(
@@ -82,6 +85,7 @@ def run_history_cost(contexts: list[BenchContext]) -> BenchmarkResult:
                 )
             )
     result.notes.append(
-        "Timed: one API transaction (begin, role and claims, record_usage, commit) per call."
+        "Timed: one API transaction (begin, role and claims, record_usage, commit) per call;"
+        " scales interleaved round by round. Each run adds its calls to the user's history."
     )
     return result
