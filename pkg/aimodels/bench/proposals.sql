@@ -379,3 +379,33 @@ begin return query select v.id
       m.is_trial and f.first_enabled_at + make_interval(days => m.trial_expires_days) <= now(),
       false); end $function$;
 
+
+-- 6. Settings read policy in one indexable arm. `(select private.is_superadmin()) or
+--    organization_id = ...` is the bare-boolean OR of section 2 again: every read of
+--    org_system_model_config (the admin's catalog screen) scanned all settings rows of all
+--    organizations (41k at large). One `= any (scope)` arm uses the
+--    (organization_id, system_model_id) unique index; a superadmin's scope is every org.
+create or replace function private.member_org_ids()
+  returns uuid[]
+  language plpgsql
+  stable
+  security definer
+  set search_path = ''
+as $$
+begin
+  if private.is_superadmin() then
+    return (select coalesce(array_agg(o.id), '{}') from public.organizations o);
+  end if;
+  return array_remove(array[private.current_org_id()], null);
+end;
+$$;
+revoke execute on function private.member_org_ids() from public;
+grant execute on function private.member_org_ids() to authenticated, service_role;
+
+drop policy if exists "superadmins and members can read their organization's model settings"
+  on public.org_system_model_config;
+create policy "superadmins and members can read their organization's model settings"
+  on public.org_system_model_config
+  for select
+  to authenticated
+  using (organization_id = any ((select private.member_org_ids())::uuid[]));
