@@ -112,7 +112,7 @@ def _http_select(base: str, actor: Actor, resources: ExitStack) -> Call:
 
 def _http_record(base: str, actor: Actor, model: UUID, resources: ExitStack) -> Call:
     session = _http_session(actor, resources)
-    body = {"model_id": str(model), "tokens_used": 1}
+    body: dict[str, str | int] = {"model_id": str(model), "tokens_used": 1}
 
     def call() -> None:
         session.post(base + "/rest/v1/rpc/record_usage", json=body, timeout=30).raise_for_status()

@@ -8,6 +8,8 @@ side, reads ai_model_usage with a sequential scan.
 
 from __future__ import annotations
 
+from functools import partial
+
 import psycopg
 
 from aimodels.bench.actors import Actor, enter_as
@@ -82,8 +84,8 @@ def run_rls_overhead(ctx: BenchContext) -> BenchmarkResult:
             result.checks.append(Check(name=f"same result as the owner: {read.name}", passed=same))
             timings = measure_interleaved(
                 {
-                    "rls": lambda r=read, a=actor, p=params: sides.as_actor(a, r.rls_sql, p),
-                    "owner": lambda r=read, p=params: sides.as_owner(r.owner_sql, p),
+                    "rls": partial(sides.as_actor, actor, read.rls_sql, params),
+                    "owner": partial(sides.as_owner, read.owner_sql, params),
                 },
                 rounds=ctx.spec.rounds,
                 per_round=ctx.spec.per_round,

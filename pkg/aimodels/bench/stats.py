@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import statistics
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from pydantic import BaseModel, ConfigDict
 
@@ -55,7 +55,7 @@ MIN_PER_ROUND = 5
 
 
 def measure_interleaved(
-    actions: dict[str, Callable[[], object]],
+    actions: Mapping[str, Callable[[], object]],
     *,
     rounds: int,
     per_round: int,
