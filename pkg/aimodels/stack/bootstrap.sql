@@ -171,43 +171,41 @@ grant all on all sequences in schema auth to supabase_admin, postgres, service_r
 grant references on auth.users to postgres;
 
 -- Claims helpers: read what the API put in request.jwt.claims for this transaction.
+-- Defined as Supabase defines them, without a SET clause: a SET would stop Postgres from
+-- inlining them into policies (tens of microseconds per call). Every name is qualified.
 create or replace function auth.uid() returns uuid
 language sql stable
-set search_path = ''
 as $$
   select coalesce(
-    nullif(current_setting('request.jwt.claim.sub', true), ''),
-    (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub')
+    nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''),
+    (nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub')
   )::uuid
 $$;
 
 create or replace function auth.role() returns text
 language sql stable
-set search_path = ''
 as $$
   select coalesce(
-    nullif(current_setting('request.jwt.claim.role', true), ''),
-    (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'role')
+    nullif(pg_catalog.current_setting('request.jwt.claim.role', true), ''),
+    (nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::jsonb ->> 'role')
   )::text
 $$;
 
 create or replace function auth.email() returns text
 language sql stable
-set search_path = ''
 as $$
   select coalesce(
-    nullif(current_setting('request.jwt.claim.email', true), ''),
-    (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'email')
+    nullif(pg_catalog.current_setting('request.jwt.claim.email', true), ''),
+    (nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::jsonb ->> 'email')
   )::text
 $$;
 
 create or replace function auth.jwt() returns jsonb
 language sql stable
-set search_path = ''
 as $$
   select coalesce(
-    nullif(current_setting('request.jwt.claim', true), ''),
-    nullif(current_setting('request.jwt.claims', true), '')
+    nullif(pg_catalog.current_setting('request.jwt.claim', true), ''),
+    nullif(pg_catalog.current_setting('request.jwt.claims', true), '')
   )::jsonb
 $$;
 
