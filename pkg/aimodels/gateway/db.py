@@ -16,7 +16,10 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
 
+import psycopg
 from psycopg import AsyncConnection, IsolationLevel, sql
 from psycopg_pool import AsyncConnectionPool
 
@@ -26,12 +29,16 @@ Connection = AsyncConnection[tuple[object, ...]]
 
 
 def create_rest_pool(settings: GatewaySettings) -> AsyncConnectionPool[Connection]:
-    """The API pool: logs in as `authenticator`, switches role per request. Not yet open."""
+    """The API pool: logs in as `authenticator`, switches role per request. Not yet open.
+
+    No check on checkout: `request_transaction` retries a connection found closed instead.
+    """
     return _create_pool(
         settings.db_url.get_secret_value(),
         settings.rest_pool_min,
         settings.rest_pool_max,
         name="rest",
+        check=False,
     )
 
 
@@ -46,7 +53,7 @@ def create_auth_pool(settings: GatewaySettings) -> AsyncConnectionPool[Connectio
 
 
 def _create_pool(
-    conninfo: str, min_size: int, max_size: int, *, name: str
+    conninfo: str, min_size: int, max_size: int, *, name: str, check: bool = True
 ) -> AsyncConnectionPool[Connection]:
     return AsyncConnectionPool(
         conninfo,
@@ -56,7 +63,7 @@ def _create_pool(
         open=False,
         # Transactions are explicit (`conn.transaction()`), so autocommit stays off.
         kwargs={"autocommit": False, "application_name": f"aimodels-gateway-{name}"},
-        check=AsyncConnectionPool.check_connection,
+        check=AsyncConnectionPool.check_connection if check else None,
     )
 
 
@@ -90,7 +97,23 @@ _SET_LOCALS = sql.SQL(
     " set_config('request.path', %(path)s, true),"
     " set_config('request.headers', %(headers)s, true),"
     " set_config('request.cookies', %(cookies)s, true)"
-)
+).as_bytes(None)
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """A statement and its bound values, as the REST layer builds them."""
+
+    text: sql.Composed | sql.SQL | bytes
+    params: Mapping[str, object]
+
+
+@dataclass(frozen=True, slots=True)
+class RequestTransaction:
+    """The open transaction and the first row of the statement sent along with its start."""
+
+    conn: Connection
+    first_row: tuple[Any, ...] | None
 
 
 @asynccontextmanager
@@ -106,29 +129,96 @@ async def request_transaction(
     schema: str = "public",
     extra_search_path: Iterable[str] = ("public", "extensions"),
     cookies_json: str = "{}",
-) -> AsyncIterator[Connection]:
+    first: Statement | None = None,
+) -> AsyncIterator[RequestTransaction]:
     """One PostgREST-style transaction: commit on success, roll back on any exception.
 
-    A role that does not exist makes Postgres raise 22023 here; the REST layer maps it.
+    BEGIN, the settings and `first` (the request's main statement) go in one pipeline, so
+    they cost one round trip, as PostgREST's pipelined hasql session does; COMMIT is the
+    second. A role that does not exist makes Postgres raise 22023; the REST layer maps it.
     """
-    async with pool.connection() as conn:
-        # psycopg then sends `BEGIN ISOLATION LEVEL READ COMMITTED [READ ONLY]`.
-        await conn.set_isolation_level(IsolationLevel.READ_COMMITTED)
-        await conn.set_read_only(read_only)
-        async with conn.transaction():
-            await conn.execute(
-                _SET_LOCALS,
-                {
-                    "search_path": search_path_value(schema, extra_search_path),
-                    "role": role,
-                    "claims": claims_json,
-                    "method": method,
-                    "path": path,
-                    "headers": headers_json,
-                    "cookies": cookies_json,
-                },
-            )
-            yield conn
+    settings = {
+        "search_path": search_path_value(schema, extra_search_path),
+        "role": role,
+        "claims": claims_json,
+        "method": method,
+        "path": path,
+        "headers": headers_json,
+        "cookies": cookies_json,
+    }
+    conn, first_row = await _begin(pool, settings, read_only, first)
+    try:
+        yield RequestTransaction(conn, first_row)
+        await conn.commit()
+    except BaseException:
+        await _rollback(conn)
+        raise
+    finally:
+        await pool.putconn(conn)
+
+
+async def _begin(
+    pool: AsyncConnectionPool[Connection],
+    settings: Mapping[str, str],
+    read_only: bool,
+    first: Statement | None,
+) -> tuple[Connection, tuple[Any, ...] | None]:
+    """Check out a connection and run BEGIN + settings + `first` in one round trip.
+
+    Connections are not pinged on checkout (that would be a round trip per request): one
+    the server closed meanwhile fails here, before anything could commit, and is dropped;
+    the next idle one (or a new one) is tried, as the pool's check would have done.
+    """
+    attempts = pool.max_size + 1
+    for attempt in range(1, attempts + 1):
+        conn = await pool.getconn()
+        try:
+            return conn, await _send_first(conn, settings, read_only, first)
+        except psycopg.OperationalError:
+            retry = conn.broken and attempt < attempts
+            await _rollback(conn)
+            await pool.putconn(conn)
+            if not retry:
+                raise
+        except BaseException:
+            await _rollback(conn)
+            await pool.putconn(conn)
+            raise
+    raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+async def _send_first(
+    conn: Connection, settings: Mapping[str, str], read_only: bool, first: Statement | None
+) -> tuple[Any, ...] | None:
+    # With autocommit off, psycopg opens the transaction with
+    # `BEGIN ISOLATION LEVEL READ COMMITTED [READ ONLY]` before the first statement.
+    await conn.set_isolation_level(IsolationLevel.READ_COMMITTED)
+    await conn.set_read_only(read_only)
+    # An error raised inside the block is kept for after it: the pipeline's closing sync
+    # would otherwise log it again as "error ignored" (and raise only "pipeline aborted").
+    raised: psycopg.Error | None = None
+    cursor = None
+    try:
+        async with conn.pipeline():
+            try:
+                await conn.execute(_SET_LOCALS, settings)
+                if first is not None:
+                    cursor = await conn.execute(first.text, first.params)
+            except psycopg.Error as error:
+                raised = error
+    except psycopg.Error:
+        if raised is None:
+            raise
+    if raised is not None:
+        raise raised
+    # Leaving the pipeline synced it: every result is in, the first error was raised.
+    return None if cursor is None else await cursor.fetchone()
+
+
+async def _rollback(conn: Connection) -> None:
+    """Roll back unless the connection is gone (the pool then discards it)."""
+    if not conn.broken and not conn.closed:
+        await conn.rollback()
 
 
 def headers_json_from(headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Protocol
+from typing import Any, Protocol
 
 import psycopg
 from psycopg_pool import AsyncConnectionPool
@@ -17,7 +17,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from aimodels.gateway.db import encode_request_cookies, encode_request_headers, request_transaction
+from aimodels.gateway.db import (
+    Statement,
+    encode_request_cookies,
+    encode_request_headers,
+    request_transaction,
+)
 from aimodels.gateway.rest import errors, openapi
 from aimodels.gateway.rest.errors import ApiError
 from aimodels.gateway.rest.plan import Plan, find_routine, find_table, plan_request
@@ -36,7 +41,6 @@ from aimodels.gateway.rest.response import (
 from aimodels.gateway.rest.schema_cache import SchemaCache, Volatility
 from aimodels.gateway.rest.sql import (
     BodyShape,
-    Query,
     call_statement,
     count_explain_statement,
     mutate_statement,
@@ -164,8 +168,9 @@ class RestApi:
                 cookies_json=encode_request_cookies(http.headers.get("cookie")),
                 read_only=plan.read_only,
                 schema=request.schema,
-            ) as conn:
-                result = await _run(conn, query)
+                first=Statement(query.statement, query.params),
+            ) as tx:
+                result = _result_set(tx.first_row)
                 if media.is_single and result.page_total != 1:
                     # Raised inside the transaction so a mutation is rolled back.
                     raise errors.singularity_error(result.page_total)
@@ -177,7 +182,7 @@ class RestApi:
                     Action.CALL,
                 ):
                     result = await _with_planned_count(
-                        conn, plan, result, prefs.count, self.settings
+                        tx.conn, plan, result, prefs.count, self.settings
                     )
         except psycopg.Error as error:
             raise errors.from_database_error(error, authenticated) from None
@@ -203,8 +208,8 @@ class RestApi:
                 headers_json=encode_request_headers(http.headers.items()),
                 read_only=True,
                 schema=api_request.schema,
-            ) as conn:
-                visible = await openapi.accessible_tables(conn, api_request.schema)
+            ) as tx:
+                visible = await openapi.accessible_tables(tx.conn, api_request.schema)
         except psycopg.Error as error:
             raise errors.from_database_error(error, authenticated) from None
         document = openapi.describe(cache, api_request.schema, visible, http.headers.get("host"))
@@ -224,10 +229,7 @@ def _check_max_affected(action: Action, prefs: Preferences, result: ResultSet) -
         raise errors.max_affected_violation(result.page_total)
 
 
-async def _run(conn: psycopg.AsyncConnection, query: Query) -> ResultSet:
-    async with conn.cursor() as cur:
-        await cur.execute(query.statement, query.params)
-        row = await cur.fetchone()
+def _result_set(row: tuple[Any, ...] | None) -> ResultSet:
     if row is None:
         return ResultSet(None, 0, "", None, None, None, None)
     total, page_total, body, guc_headers, guc_status, inserted, first_row = row
