@@ -56,17 +56,21 @@ grant execute on function private.organization_type_slugs() to authenticated, se
   */
 create or replace function private.plan_rank(plan text)
   returns integer
-  language sql
+  language plpgsql
   immutable
   parallel safe
   set search_path = ''
 as $$
-  select case plan
+begin
+  -- plpgsql, not sql: a sql function with a SET clause is planned again on every call, and
+  -- the catalog rules call this once per model row.
+  return case plan
     when 'free' then 0
     when 'starter' then 1
     when 'pro' then 2
     when 'enterprise' then 3
-  end
+  end;
+end;
 $$;
 
 revoke execute on function private.plan_rank(text) from public;

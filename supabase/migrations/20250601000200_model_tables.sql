@@ -189,3 +189,37 @@ create index ai_model_usage_user_model_created_idx
 -- Serves the organization_id foreign key and the "admins read their organization's usage" policy.
 create index ai_model_usage_organization_created_idx
   on public.ai_model_usage (organization_id, created_at);
+
+-- Serves date-range reads of everybody's usage: the superadmin's reports by day or month.
+create index ai_model_usage_created_at_idx
+  on public.ai_model_usage (created_at);
+
+/**
+  * Tokens per (user, model, limit window): the running total the per-user limit check reads,
+  * so recording costs the same whatever the length of a user's history. The admission moves
+  * it in the same transaction as the insert, under the same organization lock (see the usage
+  * migration); private.user_tokens_used() is its only reader.
+  *
+  * A counter is keyed by the window the rows were recorded in (their period_start and
+  * period_end), and the limit check reads the window of the model's CURRENT period. So when
+  * a superadmin changes a model's token_limit_period, the new period's window starts from
+  * what was recorded under it (usually nothing): DESIGN.md leaves the switch-over open and
+  * this is the simplest reading that stays exact. Rows inserted around the admission (bulk
+  * loads with triggers off) are summed from the log for a window that has no counter yet;
+  * once a counter exists, only admitted rows move it.
+  */
+create table private.usage_period_totals (
+  user_id uuid not null,
+  model_id uuid not null,
+  period_start timestamptz not null,
+  period_end timestamptz not null,
+  tokens bigint not null
+    constraint usage_period_totals_tokens_non_negative check (tokens >= 0),
+  -- Serves the limit check: one row per (user, model, window).
+  primary key (user_id, model_id, period_start, period_end)
+);
+
+comment on table private.usage_period_totals is
+  'Tokens per (user, model, limit window), moved by the usage admission; read by the limit check.';
+
+revoke all on table private.usage_period_totals from public, anon, authenticated, service_role;

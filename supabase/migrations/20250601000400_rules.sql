@@ -33,25 +33,48 @@
   */
 
 /**
-  * Visible to an organization (what its admin sees): the model is active, targets the org's
-  * type (or every type), and the org's plan ranks at least the model's required plan.
+  * The models visible to an organization (what its admin sees): active, targeting the org's
+  * type (or every type), and requiring a plan the org's plan ranks at least. The targeting
+  * rule lives here only; the per-model check, the catalog policy and the admission use it.
+  * An array, computed in one query: a policy probes it once per statement.
   */
-create or replace function private.is_model_visible_to_org(organization_id uuid, model_id uuid)
-  returns boolean
-  language sql
+create or replace function private.visible_model_ids(organization_id uuid)
+  returns uuid[]
+  language plpgsql
   stable
   security definer
   set search_path = ''
 as $$
-  select exists (
-    select 1
-    from public.ai_models_system m
-    join public.organizations o on o.id = is_model_visible_to_org.organization_id
-    where m.id = is_model_visible_to_org.model_id
-      and m.is_active
-      and (m.organization_types = '{}' or o.type = any (m.organization_types))
-      and private.plan_rank(o.pricing_plan) >= private.plan_rank(m.required_plan)
-  )
+begin
+  return (
+    select coalesce(array_agg(m.id), '{}')
+    from public.organizations o
+    join public.ai_models_system m
+      on m.is_active
+     and (m.organization_types = '{}' or o.type = any (m.organization_types))
+     and private.plan_rank(o.pricing_plan) >= private.plan_rank(m.required_plan)
+    where o.id = visible_model_ids.organization_id
+  );
+end;
+$$;
+
+revoke execute on function private.visible_model_ids(uuid) from public;
+grant execute on function private.visible_model_ids(uuid) to authenticated, service_role;
+
+/**
+  * Visible to an organization: the model is one of visible_model_ids(organization).
+  */
+create or replace function private.is_model_visible_to_org(organization_id uuid, model_id uuid)
+  returns boolean
+  language plpgsql
+  stable
+  security definer
+  set search_path = ''
+as $$
+begin
+  return is_model_visible_to_org.model_id
+    = any (private.visible_model_ids(is_model_visible_to_org.organization_id));
+end;
 $$;
 
 revoke execute on function private.is_model_visible_to_org(uuid, uuid) from public;
@@ -62,18 +85,20 @@ grant execute on function private.is_model_visible_to_org(uuid, uuid) to authent
   */
 create or replace function private.is_model_enabled_for_org(organization_id uuid, model_id uuid)
   returns boolean
-  language sql
+  language plpgsql
   stable
   security definer
   set search_path = ''
 as $$
-  select exists (
+begin
+  return exists (
     select 1
     from public.org_system_model_config c
     where c.organization_id = is_model_enabled_for_org.organization_id
       and c.system_model_id = is_model_enabled_for_org.model_id
       and c.is_enabled_for_users
-  )
+  );
+end;
 $$;
 
 revoke execute on function private.is_model_enabled_for_org(uuid, uuid) from public;
@@ -112,27 +137,75 @@ create trigger org_system_model_config_record_first_enable
   execute function private.record_first_enable();
 
 /**
-  * When the organization's trial of a model ends: trial_expires_days after it first enabled
-  * the model. Null when the model is not a trial or the org never enabled it.
+  * The organization's trials and when each ends: trial_expires_days after the org first
+  * enabled the model. The only place the trial length is applied.
   */
-create or replace function private.trial_end(organization_id uuid, model_id uuid)
-  returns timestamptz
-  language sql
+create or replace function private.org_trial_ends(organization_id uuid)
+  returns table (model_id uuid, ends_at timestamptz)
+  language plpgsql
   stable
   security definer
   set search_path = ''
 as $$
-  select f.first_enabled_at + make_interval(days => m.trial_expires_days)
-  from public.ai_models_system m
-  join private.org_model_first_enabled f
-    on f.system_model_id = m.id
-   and f.organization_id = trial_end.organization_id
-  where m.id = trial_end.model_id
-    and m.is_trial
+begin
+  return query
+  select m.id, f.first_enabled_at + make_interval(days => m.trial_expires_days)
+  from private.org_model_first_enabled f
+  join public.ai_models_system m on m.id = f.system_model_id
+  where f.organization_id = org_trial_ends.organization_id
+    and m.is_trial;
+end;
+$$;
+
+revoke execute on function private.org_trial_ends(uuid) from public;
+grant execute on function private.org_trial_ends(uuid) to authenticated, service_role;
+
+/**
+  * When the organization's trial of a model ends. Null when the model is not a trial or the
+  * org never enabled it.
+  */
+create or replace function private.trial_end(organization_id uuid, model_id uuid)
+  returns timestamptz
+  language plpgsql
+  stable
+  security definer
+  set search_path = ''
+as $$
+begin
+  return (
+    select t.ends_at
+    from private.org_trial_ends(trial_end.organization_id) t
+    where t.model_id = trial_end.model_id
+  );
+end;
 $$;
 
 revoke execute on function private.trial_end(uuid, uuid) from public;
 grant execute on function private.trial_end(uuid, uuid) to authenticated, service_role;
+
+/**
+  * The organization's trials that have ended at `at`. The only place "ended" is decided.
+  */
+create or replace function private.expired_trial_model_ids(
+  organization_id uuid,
+  at timestamptz default now()
+)
+  returns uuid[]
+  language plpgsql
+  stable
+  set search_path = ''
+as $$
+begin
+  return (
+    select coalesce(array_agg(t.model_id), '{}')
+    from private.org_trial_ends(expired_trial_model_ids.organization_id) t
+    where expired_trial_model_ids.at >= t.ends_at
+  );
+end;
+$$;
+
+revoke execute on function private.expired_trial_model_ids(uuid, timestamptz) from public;
+grant execute on function private.expired_trial_model_ids(uuid, timestamptz) to authenticated, service_role;
 
 /**
   * True when the model is a trial whose period has ended for the organization at `at`.
@@ -143,11 +216,14 @@ create or replace function private.is_trial_expired(
   at timestamptz default now()
 )
   returns boolean
-  language sql
+  language plpgsql
   stable
   set search_path = ''
 as $$
-  select coalesce(at >= private.trial_end(organization_id, model_id), false)
+begin
+  return is_trial_expired.model_id
+    = any (private.expired_trial_model_ids(is_trial_expired.organization_id, is_trial_expired.at));
+end;
 $$;
 
 revoke execute on function private.is_trial_expired(uuid, uuid, timestamptz) from public;
@@ -160,29 +236,78 @@ grant execute on function private.is_trial_expired(uuid, uuid, timestamptz) to a
   */
 
 /**
-  * Usable by a user: visible to the user's organization, enabled there for users, and, for a
-  * trial, not expired.
+  * The models a user may use: visible to the user's organization, enabled there for users,
+  * and, for a trial, not expired. One query over the org's settings rows, so the catalog
+  * policy and usable_models() pay for it once per statement, not once per model.
   */
-create or replace function private.is_model_usable_by_user(user_id uuid, model_id uuid)
-  returns boolean
-  language sql
+create or replace function private.usable_model_ids(user_id uuid)
+  returns uuid[]
+  language plpgsql
   stable
   security definer
   set search_path = ''
 as $$
-  select exists (
-    select 1
+begin
+  return (
+    select coalesce(array_agg(c.system_model_id), '{}')
     from public.profiles p
-    where p.id = is_model_usable_by_user.user_id
-      and p.organization_id is not null
-      and private.is_model_visible_to_org(p.organization_id, is_model_usable_by_user.model_id)
-      and private.is_model_enabled_for_org(p.organization_id, is_model_usable_by_user.model_id)
-      and not private.is_trial_expired(p.organization_id, is_model_usable_by_user.model_id)
-  )
+    join public.org_system_model_config c
+      on c.organization_id = p.organization_id
+     and c.is_enabled_for_users
+    where p.id = usable_model_ids.user_id
+      and c.system_model_id = any (private.visible_model_ids(p.organization_id))
+      and c.system_model_id <> all (private.expired_trial_model_ids(p.organization_id))
+  );
+end;
+$$;
+
+revoke execute on function private.usable_model_ids(uuid) from public;
+grant execute on function private.usable_model_ids(uuid) to authenticated, service_role;
+
+/**
+  * Usable by a user: the model is one of usable_model_ids(user).
+  */
+create or replace function private.is_model_usable_by_user(user_id uuid, model_id uuid)
+  returns boolean
+  language plpgsql
+  stable
+  security definer
+  set search_path = ''
+as $$
+begin
+  return is_model_usable_by_user.model_id
+    = any (private.usable_model_ids(is_model_usable_by_user.user_id));
+end;
 $$;
 
 revoke execute on function private.is_model_usable_by_user(uuid, uuid) from public;
 grant execute on function private.is_model_usable_by_user(uuid, uuid) to authenticated, service_role;
+
+/**
+  * The catalog rows the signed-in user reads (the RLS contract's ai_models_system row): every
+  * model for a superadmin, the models visible to the org for an admin, the usable ones for
+  * anyone else. The catalog policy probes it once per statement.
+  */
+create or replace function private.readable_model_ids()
+  returns uuid[]
+  language plpgsql
+  stable
+  security definer
+  set search_path = ''
+as $$
+begin
+  if private.is_superadmin() then
+    return (select coalesce(array_agg(m.id), '{}') from public.ai_models_system m);
+  end if;
+  if private.current_user_role() = 'admin' then
+    return private.visible_model_ids(private.current_org_id());
+  end if;
+  return private.usable_model_ids(auth.uid());
+end;
+$$;
+
+revoke execute on function private.readable_model_ids() from public;
+grant execute on function private.readable_model_ids() to authenticated, service_role;
 
 /**
   * -------------------------------------------------------
@@ -200,26 +325,26 @@ create or replace function private.period_window(
   out period_start timestamptz,
   out period_end timestamptz
 )
-  language sql
+  language plpgsql
   immutable
   parallel safe
   set search_path = ''
 as $$
-  select
-    w.start_utc at time zone 'UTC',
-    (w.start_utc + w.length) at time zone 'UTC'
-  from (
-    select
-      date_trunc(
-        case period when 'daily' then 'day' when 'weekly' then 'week' when 'monthly' then 'month' end,
-        at at time zone 'UTC'
-      ) as start_utc,
-      case period
-        when 'daily' then interval '1 day'
-        when 'weekly' then interval '7 days'
-        when 'monthly' then interval '1 month'
-      end as length
-  ) w
+declare
+  start_utc timestamp := date_trunc(
+    case period when 'daily' then 'day' when 'weekly' then 'week' when 'monthly' then 'month' end,
+    at at time zone 'UTC'
+  );
+begin
+  period_start := start_utc at time zone 'UTC';
+  period_end := (
+    start_utc + case period
+      when 'daily' then interval '1 day'
+      when 'weekly' then interval '7 days'
+      when 'monthly' then interval '1 month'
+    end
+  ) at time zone 'UTC';
+end;
 $$;
 
 revoke execute on function private.period_window(text, timestamptz) from public;
@@ -232,28 +357,35 @@ grant execute on function private.period_window(text, timestamptz) to authentica
   */
 create or replace function private.effective_user_limit(organization_id uuid, model_id uuid)
   returns bigint
-  language sql
+  language plpgsql
   stable
   security definer
   set search_path = ''
 as $$
-  select case
-    when m.is_free then null
-    -- least() ignores nulls: an unset side never loosens the other.
-    else least(m.token_limit_amount, c.token_limit_per_user)
-  end
-  from public.ai_models_system m
-  left join public.org_system_model_config c
-    on c.system_model_id = m.id
-   and c.organization_id = effective_user_limit.organization_id
-  where m.id = effective_user_limit.model_id
+begin
+  return (
+    select case
+      when m.is_free then null
+      -- least() ignores nulls: an unset side never loosens the other.
+      else least(m.token_limit_amount, c.token_limit_per_user)
+    end
+    from public.ai_models_system m
+    left join public.org_system_model_config c
+      on c.system_model_id = m.id
+     and c.organization_id = effective_user_limit.organization_id
+    where m.id = effective_user_limit.model_id
+  );
+end;
 $$;
 
 revoke execute on function private.effective_user_limit(uuid, uuid) from public;
 grant execute on function private.effective_user_limit(uuid, uuid) to authenticated, service_role;
 
 /**
-  * Tokens a user recorded on a model in [period_start, period_end).
+  * Tokens a user recorded on a model in one limit window: the window's counter in
+  * private.usage_period_totals (one row, whatever the length of the history). A window no
+  * admitted row has touched yet has no counter: then the log's rows recorded in that window
+  * are summed, so rows loaded around the admission (bulk loads, restores) still count.
   */
 create or replace function private.user_tokens_used(
   user_id uuid,
@@ -262,17 +394,34 @@ create or replace function private.user_tokens_used(
   period_end timestamptz
 )
   returns bigint
-  language sql
+  language plpgsql
   stable
   security definer
   set search_path = ''
 as $$
-  select coalesce(sum(u.tokens_used), 0)::bigint
-  from public.ai_model_usage u
-  where u.user_id = user_tokens_used.user_id
-    and u.model_id = user_tokens_used.model_id
-    and u.created_at >= user_tokens_used.period_start
-    and u.created_at < user_tokens_used.period_end
+declare
+  used bigint;
+begin
+  select t.tokens into used
+  from private.usage_period_totals t
+  where t.user_id = user_tokens_used.user_id
+    and t.model_id = user_tokens_used.model_id
+    and t.period_start = user_tokens_used.period_start
+    and t.period_end = user_tokens_used.period_end;
+  if found then
+    return used;
+  end if;
+  return (
+    select coalesce(sum(u.tokens_used), 0)::bigint
+    from public.ai_model_usage u
+    where u.user_id = user_tokens_used.user_id
+      and u.model_id = user_tokens_used.model_id
+      and u.created_at >= user_tokens_used.period_start
+      and u.created_at < user_tokens_used.period_end
+      and u.period_start = user_tokens_used.period_start
+      and u.period_end = user_tokens_used.period_end
+  );
+end;
 $$;
 
 revoke execute on function private.user_tokens_used(uuid, uuid, timestamptz, timestamptz) from public;
@@ -321,25 +470,24 @@ create or replace function private.org_quota_status(
   out remaining bigint,
   out reset_at timestamptz
 )
-  language sql
+  language plpgsql
   stable
   security definer
   set search_path = ''
 as $$
-  select
-    s.quota,
-    s.used,
-    case when s.quota is not null then greatest(s.quota - s.used, 0) end,
-    s.reset_at
-  from (
-    select
-      o.token_quota_monthly as quota,
-      case when o.token_reset_date <= now() then 0 else o.token_usage_current end as used,
-      case when o.token_reset_date <= now() then private.next_quota_reset(now())
-           else o.token_reset_date end as reset_at
-    from public.organizations o
-    where o.id = org_quota_status.organization_id
-  ) s
+declare
+  due boolean;
+begin
+  select o.token_quota_monthly, o.token_usage_current, o.token_reset_date, o.token_reset_date <= now()
+  into quota, used, reset_at, due
+  from public.organizations o
+  where o.id = org_quota_status.organization_id;
+  if due then
+    used := 0;
+    reset_at := private.next_quota_reset(now());
+  end if;
+  remaining := case when quota is not null then greatest(quota - used, 0) end;
+end;
 $$;
 
 revoke execute on function private.org_quota_status(uuid) from public;

@@ -16,6 +16,12 @@
   * union of the cells above. anon has no policy and no privilege on any table. Column rules
   * that a policy cannot express (which fields an admin may change) are BEFORE UPDATE triggers
   * raising AM008, in the style of basejump's protect_account_fields.
+  *
+  * Read policies are written so an index can serve them: each arm compares an indexed column
+  * with a value or an array the rules compute once per statement, e.g.
+  * `organization_id = any ((select private.readable_org_ids())::uuid[])`, where a superadmin's
+  * scope is every organization. A bare boolean arm such as `(select private.is_superadmin())
+  * or ...` cannot use any index, so the planner scans the whole table for everybody.
   */
 
 alter table public.organizations enable row level security;
@@ -34,10 +40,9 @@ create policy "superadmins and members can read organizations"
   on public.organizations
   for select
   to authenticated
-  using (
-    (select private.is_superadmin())
-    or id = (select private.current_org_id())
-  );
+  -- One indexable arm (the primary key): a superadmin's scope is every organization.
+  -- The cast keeps `= any (...)` an array comparison, not a subquery.
+  using (id = any ((select private.readable_org_ids())::uuid[]));
 
 create policy "superadmins can create organizations"
   on public.organizations
@@ -216,14 +221,8 @@ create policy "superadmins, admins and users can read the models they may see"
   on public.ai_models_system
   for select
   to authenticated
-  using (
-    (select private.is_superadmin())
-    or (
-      (select private.current_user_role()) = 'admin'
-      and private.is_model_visible_to_org((select private.current_org_id()), id)
-    )
-    or private.is_model_usable_by_user((select auth.uid()), id)
-  );
+  -- The rules run once per statement (readable_model_ids), not once per model row.
+  using (id = any ((select private.readable_model_ids())::uuid[]));
 
 create policy "superadmins can create models"
   on public.ai_models_system
@@ -250,16 +249,14 @@ create policy "superadmins can delete models"
   * -------------------------------------------------------
   */
 
-create policy "superadmins and members can read their organization's model settings"
+create policy "superadmins and members can read their org's model settings"
   on public.org_system_model_config
   for select
   to authenticated
-  using (
-    (select private.is_superadmin())
-    or organization_id = (select private.current_org_id())
-  );
+  -- One indexable arm, served by org_system_model_config_org_model_key.
+  using (organization_id = any ((select private.readable_org_ids())::uuid[]));
 
-create policy "superadmins and org admins can create settings for visible models"
+create policy "superadmins and admins can create settings for visible models"
   on public.org_system_model_config
   for insert
   to authenticated
@@ -272,7 +269,7 @@ create policy "superadmins and org admins can create settings for visible models
     )
   );
 
-create policy "superadmins and org admins can update settings for visible models"
+create policy "superadmins and admins can update settings for visible models"
   on public.org_system_model_config
   for update
   to authenticated
@@ -293,7 +290,7 @@ create policy "superadmins and org admins can update settings for visible models
     )
   );
 
-create policy "superadmins and org admins can delete settings for visible models"
+create policy "superadmins and admins can delete settings for visible models"
   on public.org_system_model_config
   for delete
   to authenticated
@@ -343,13 +340,13 @@ create policy "superadmins, org admins and users can read usage"
   on public.ai_model_usage
   for select
   to authenticated
+  -- Two arms, each the leading column of an index (ai_model_usage_user_model_created_idx,
+  -- ai_model_usage_organization_created_idx), so the planner builds a BitmapOr narrowed by
+  -- the query's own created_at range. A bare `(select private.is_superadmin())` arm would
+  -- defeat both indexes and scan the whole log for every user and admin.
   using (
     user_id = (select auth.uid())
-    or (select private.is_superadmin())
-    or (
-      organization_id = (select private.current_org_id())
-      and (select private.current_user_role()) = 'admin'
-    )
+    or organization_id = any ((select private.usage_report_org_ids())::uuid[])
   );
 
 -- Only the 'user' role records usage (the contract's cells); the admission trigger has

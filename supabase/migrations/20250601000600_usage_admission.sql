@@ -14,15 +14,19 @@
 
 /**
   * Checks a usage row against the rules and returns it completed (organization, model name,
-  * period, created_at), or raises AM001..AM006 and appends nothing.
+  * period, created_at), or raises AM001..AM006 and appends nothing. It also moves the
+  * accounting the row carries: the organization's quota counter (non-free models) and the
+  * user's counter for the limit window (private.usage_period_totals), in the same
+  * transaction as the insert.
   *
   * Concurrency: for non-free models it locks the organization row (FOR UPDATE) before reading
   * any total. Every non-free recording in the organization therefore runs one at a time, and
   * each reads the totals the previous one committed (a volatile function takes a fresh
   * snapshot per statement under READ COMMITTED; under REPEATABLE READ the lock turns a race
   * into a serialization failure). That one lock covers both the org quota and every per-user
-  * limit, since a user belongs to exactly one organization. Free models touch no total and
-  * take no lock.
+  * limit, since a user belongs to exactly one organization. Free models check no total and
+  * take no lock; their window counters still move, through an upsert that only ever adds the
+  * row's own tokens, so concurrent free recordings cannot lose each other's.
   */
 create or replace function private.admit_usage(usage public.ai_model_usage)
   returns public.ai_model_usage
@@ -77,7 +81,8 @@ begin
       message = 'model_not_enabled: your organization has not enabled this model for its users',
       detail = format('model_id=%s', usage.model_id);
   end if;
-  if private.is_trial_expired(user_org_id, usage.model_id, now()) then
+  -- Only a trial can expire: other models skip the trial lookups.
+  if model.is_trial and private.is_trial_expired(user_org_id, usage.model_id, now()) then
     raise exception using
       errcode = 'AM003',
       message = 'trial_expired: your organization''s trial of this model has ended',
@@ -88,8 +93,12 @@ begin
   from private.period_window(model.token_limit_period, now()) w;
 
   if not model.is_free then
-    perform 1 from public.organizations o where o.id = user_org_id for update;
-    perform private.reset_due_org_quotas(user_org_id);
+    select * into org from public.organizations o where o.id = user_org_id for update;
+    -- The lazy monthly reset, when due, under the lock just taken.
+    if org.token_reset_date <= now() then
+      perform private.reset_due_org_quotas(user_org_id);
+      select * into org from public.organizations o where o.id = user_org_id;
+    end if;
 
     user_limit := private.effective_user_limit(user_org_id, usage.model_id);
     if user_limit is not null then
@@ -108,7 +117,6 @@ begin
       end if;
     end if;
 
-    select * into org from public.organizations o where o.id = user_org_id;
     if org.token_quota_monthly is not null
       and org.token_usage_current + usage.tokens_used > org.token_quota_monthly
     then
@@ -128,6 +136,17 @@ begin
     set token_usage_current = o.token_usage_current + usage.tokens_used
     where o.id = user_org_id;
   end if;
+
+  -- The window's counter: created from what the window already holds (the check above read
+  -- it, or user_tokens_used() finds it), then only ever moved by this row's own tokens.
+  insert into private.usage_period_totals as t (user_id, model_id, period_start, period_end, tokens)
+  values (
+    usage.user_id, usage.model_id, window_start, window_end,
+    coalesce(user_used, private.user_tokens_used(usage.user_id, usage.model_id, window_start, window_end))
+      + usage.tokens_used
+  )
+  on conflict (user_id, model_id, period_start, period_end)
+  do update set tokens = t.tokens + usage.tokens_used;
 
   usage.id := coalesce(usage.id, gen_random_uuid());
   usage.organization_id := user_org_id;

@@ -139,6 +139,36 @@ grant execute on function public.quota_status(uuid) to authenticated;
   */
 
 /**
+  * A recorded row plus what is left after it (private: the row was just admitted). Security
+  * definer so that reading the model's is_free does not run the catalog's read policy again.
+  */
+create or replace function private.usage_receipt(recorded public.ai_model_usage)
+  returns public.usage_receipt
+  language plpgsql
+  stable
+  security definer
+  set search_path = ''
+as $$
+declare
+  left_after public.model_quota_status := private.quota_snapshot(recorded.user_id, recorded.model_id);
+  is_free boolean := (select m.is_free from public.ai_models_system m where m.id = recorded.model_id);
+begin
+  return row(
+    recorded.id, recorded.user_id, recorded.organization_id, recorded.model_id,
+    recorded.model_type, recorded.model_name, recorded.tokens_used, recorded.requests_count,
+    recorded.period_start, recorded.period_end, recorded.period_type, recorded.created_at,
+    left_after.tokens_remaining,
+    -- Free models do not count toward the org quota: nothing of it is "left" because of them.
+    case when is_free then null else left_after.org_remaining end
+  )::public.usage_receipt;
+end;
+$$;
+
+revoke execute on function private.usage_receipt(public.ai_model_usage) from public;
+-- record_usage() runs as the invoker and calls it; private is not exposed through the API.
+grant execute on function private.usage_receipt(public.ai_model_usage) to authenticated;
+
+/**
   * Records that the signed-in user used a model: one atomic insert that the admission trigger
   * checks (AM001..AM006) before appending. Returns the new row and the quota left.
   * Security invoker: the insert passes the same row level security as a direct insert.
@@ -155,23 +185,12 @@ create or replace function public.record_usage(
 as $$
 declare
   recorded public.ai_model_usage;
-  left_after public.model_quota_status;
-  is_free boolean;
 begin
   insert into public.ai_model_usage (user_id, model_id, tokens_used, requests_count)
   values (auth.uid(), record_usage.model_id, record_usage.tokens_used, record_usage.requests_count)
   returning * into recorded;
 
-  left_after := private.quota_snapshot(recorded.user_id, recorded.model_id);
-  select m.is_free into is_free from public.ai_models_system m where m.id = recorded.model_id;
-
-  return row(
-    recorded.id, recorded.user_id, recorded.organization_id, recorded.model_id,
-    recorded.model_type, recorded.model_name, recorded.tokens_used, recorded.requests_count,
-    recorded.period_start, recorded.period_end, recorded.period_type, recorded.created_at,
-    left_after.tokens_remaining,
-    case when is_free then null else left_after.org_remaining end
-  )::public.usage_receipt;
+  return private.usage_receipt(recorded);
 end;
 $$;
 
@@ -209,11 +228,13 @@ create or replace function public.usable_models()
     effective_token_limit bigint,
     trial_ends_at timestamptz
   )
-  language sql
+  language plpgsql
   stable
   security definer
   set search_path = ''
 as $$
+begin
+  return query
   select
     m.id, m.name, m.role, m.task, m.system_message, m.endpoint, m.max_tokens, m.icon,
     m.description, m.tags, m.is_free, m.is_trial, m.is_featured, m.sort_order,
@@ -223,9 +244,10 @@ as $$
   from public.profiles p
   cross join public.ai_models_system m
   where p.id = (select auth.uid())
-    and m.is_active
-    and private.is_model_usable_by_user(p.id, m.id)
-  order by m.is_featured desc, m.sort_order, m.name
+    -- The usability rules run once for the statement, not once per model.
+    and m.id = any ((select private.usable_model_ids((select auth.uid())))::uuid[])
+  order by m.is_featured desc, m.sort_order, m.name;
+end;
 $$;
 
 revoke execute on function public.usable_models() from public, anon;

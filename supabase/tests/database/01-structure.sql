@@ -1,6 +1,6 @@
 begin;
 \ir ../helpers.psql
-select plan(76);
+select plan(79);
 
 -- ---------------------------------------------------------------------------
 -- Tables and columns
@@ -12,8 +12,8 @@ select tables_are(
 );
 select tables_are(
   'private',
-  array['org_model_first_enabled', 'model_api_keys', 'app_secrets'],
-  'private holds trial starts and the encrypted secrets'
+  array['org_model_first_enabled', 'model_api_keys', 'app_secrets', 'usage_period_totals'],
+  'private holds trial starts, the encrypted secrets and the per-window usage counters'
 );
 
 select columns_are('public', 'organizations', array[
@@ -142,6 +142,11 @@ select has_index('public', 'ai_model_usage', 'ai_model_usage_user_model_created_
   array['user_id', 'model_id', 'created_at'], 'usage indexed for the own-usage policy and limit sums');
 select has_index('public', 'ai_model_usage', 'ai_model_usage_organization_created_idx',
   array['organization_id', 'created_at'], 'usage indexed for the org-admin policy');
+select has_index('public', 'ai_model_usage', 'ai_model_usage_created_at_idx',
+  array['created_at'], 'usage indexed by date for reports across organizations');
+select col_is_pk('private', 'usage_period_totals',
+  array['user_id', 'model_id', 'period_start', 'period_end'],
+  'one usage counter per (user, model, limit window)');
 select has_index('public', 'organizations', 'organizations_token_reset_date_idx',
   array['token_reset_date'], 'orgs indexed for the quota reset sweep');
 select has_index('public', 'ai_models_system', 'ai_models_system_catalog_order_idx',
@@ -264,11 +269,16 @@ select is(
 select is(
   (select array_agg(p.proname::text order by p.proname) from pg_proc p
    where p.pronamespace = 'private'::regnamespace and not p.prosecdef),
-  array['forbid_usage_changes', 'is_platform_or_superadmin_request',
+  array['expired_trial_model_ids', 'forbid_usage_changes', 'is_platform_or_superadmin_request',
         'is_privileged_writer', 'is_trial_expired', 'next_quota_reset', 'organization_type_slugs',
         'period_window', 'plan_rank', 'protect_model_config_keys', 'protect_organization_fields',
         'protect_profile_fields', 'touch_updated_at'],
   'private helpers run as the invoker unless they must read past row level security'
+);
+
+select is_empty(
+  $$select p.polname from pg_policy p where length(p.polname) >= 63$$,
+  'every policy name fits in an identifier (63 bytes), so none is truncated'
 );
 
 -- ---------------------------------------------------------------------------
