@@ -45,15 +45,19 @@ create or replace function private.visible_model_ids(organization_id uuid)
   security definer
   set search_path = ''
 as $$
+declare
+  org_type text;
+  org_rank integer;
 begin
+  select o.type, private.plan_rank(o.pricing_plan) into org_type, org_rank
+  from public.organizations o
+  where o.id = visible_model_ids.organization_id;
   return (
     select coalesce(array_agg(m.id), '{}')
-    from public.organizations o
-    join public.ai_models_system m
-      on m.is_active
-     and (m.organization_types = '{}' or o.type = any (m.organization_types))
-     and private.plan_rank(o.pricing_plan) >= private.plan_rank(m.required_plan)
-    where o.id = visible_model_ids.organization_id
+    from public.ai_models_system m
+    where m.is_active
+      and (m.organization_types = '{}' or org_type = any (m.organization_types))
+      and org_rank >= private.plan_rank(m.required_plan)
   );
 end;
 $$;
@@ -247,16 +251,19 @@ create or replace function private.usable_model_ids(user_id uuid)
   security definer
   set search_path = ''
 as $$
+declare
+  org_id uuid := (select p.organization_id from public.profiles p where p.id = usable_model_ids.user_id);
+  -- Each rule once for the organization, not once per settings row.
+  visible uuid[] := private.visible_model_ids(org_id);
+  expired uuid[] := private.expired_trial_model_ids(org_id);
 begin
   return (
     select coalesce(array_agg(c.system_model_id), '{}')
-    from public.profiles p
-    join public.org_system_model_config c
-      on c.organization_id = p.organization_id
-     and c.is_enabled_for_users
-    where p.id = usable_model_ids.user_id
-      and c.system_model_id = any (private.visible_model_ids(p.organization_id))
-      and c.system_model_id <> all (private.expired_trial_model_ids(p.organization_id))
+    from public.org_system_model_config c
+    where c.organization_id = org_id
+      and c.is_enabled_for_users
+      and c.system_model_id = any (visible)
+      and c.system_model_id <> all (expired)
   );
 end;
 $$;
@@ -295,11 +302,13 @@ create or replace function private.readable_model_ids()
   security definer
   set search_path = ''
 as $$
+declare
+  caller_role text := private.current_user_role();
 begin
-  if private.is_superadmin() then
+  if caller_role = 'superadmin' then
     return (select coalesce(array_agg(m.id), '{}') from public.ai_models_system m);
   end if;
-  if private.current_user_role() = 'admin' then
+  if caller_role = 'admin' then
     return private.visible_model_ids(private.current_org_id());
   end if;
   return private.usable_model_ids(auth.uid());
@@ -351,9 +360,39 @@ revoke execute on function private.period_window(text, timestamptz) from public;
 grant execute on function private.period_window(text, timestamptz) to authenticated, service_role;
 
 /**
-  * The effective per-user token limit of a model in an organization: the smaller of the
+  * The effective per-user token limit of every model in an organization: the smaller of the
   * model's token_limit_amount and the org's token_limit_per_user (an admin can only tighten).
-  * Null = unlimited; always null for free models.
+  * Null = unlimited; always null for free models. The only place the rule is written.
+  */
+create or replace function private.effective_user_limits(organization_id uuid)
+  returns table (model_id uuid, token_limit bigint)
+  language plpgsql
+  stable
+  security definer
+  set search_path = ''
+as $$
+begin
+  return query
+  select
+    m.id,
+    case
+      when m.is_free then null
+      -- least() ignores nulls: an unset side never loosens the other.
+      else least(m.token_limit_amount, c.token_limit_per_user)
+    end
+  from public.ai_models_system m
+  left join public.org_system_model_config c
+    on c.system_model_id = m.id
+   and c.organization_id = effective_user_limits.organization_id;
+end;
+$$;
+
+revoke execute on function private.effective_user_limits(uuid) from public;
+grant execute on function private.effective_user_limits(uuid) to authenticated, service_role;
+
+/**
+  * The effective per-user token limit of one model in an organization (see
+  * effective_user_limits). Null = unlimited.
   */
 create or replace function private.effective_user_limit(organization_id uuid, model_id uuid)
   returns bigint
@@ -364,16 +403,9 @@ create or replace function private.effective_user_limit(organization_id uuid, mo
 as $$
 begin
   return (
-    select case
-      when m.is_free then null
-      -- least() ignores nulls: an unset side never loosens the other.
-      else least(m.token_limit_amount, c.token_limit_per_user)
-    end
-    from public.ai_models_system m
-    left join public.org_system_model_config c
-      on c.system_model_id = m.id
-     and c.organization_id = effective_user_limit.organization_id
-    where m.id = effective_user_limit.model_id
+    select l.token_limit
+    from private.effective_user_limits(effective_user_limit.organization_id) l
+    where l.model_id = effective_user_limit.model_id
   );
 end;
 $$;

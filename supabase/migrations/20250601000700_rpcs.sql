@@ -233,19 +233,22 @@ create or replace function public.usable_models()
   security definer
   set search_path = ''
 as $$
+declare
+  caller_org uuid := private.current_org_id();
+  usable uuid[] := private.usable_model_ids(auth.uid());
 begin
+  -- Each rule once for the caller's organization, joined to the catalog: no per-model calls.
   return query
   select
     m.id, m.name, m.role, m.task, m.system_message, m.endpoint, m.max_tokens, m.icon,
     m.description, m.tags, m.is_free, m.is_trial, m.is_featured, m.sort_order,
     m.token_limit_period, m.token_limit_amount,
-    private.effective_user_limit(p.organization_id, m.id),
-    private.trial_end(p.organization_id, m.id)
-  from public.profiles p
-  cross join public.ai_models_system m
-  where p.id = (select auth.uid())
-    -- The usability rules run once for the statement, not once per model.
-    and m.id = any ((select private.usable_model_ids((select auth.uid())))::uuid[])
+    l.token_limit,
+    t.ends_at
+  from public.ai_models_system m
+  left join private.effective_user_limits(caller_org) l on l.model_id = m.id
+  left join private.org_trial_ends(caller_org) t on t.model_id = m.id
+  where m.id = any (usable)
   order by m.is_featured desc, m.sort_order, m.name;
 end;
 $$;
