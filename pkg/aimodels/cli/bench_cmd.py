@@ -16,7 +16,6 @@ from rich.table import Table
 
 from aimodels.bench.database import BenchDatabase, BenchDatabaseError
 from aimodels.bench.loader import seed_database
-from aimodels.bench.proposals import proposals_sql
 from aimodels.bench.report import RunReport, report_json, report_markdown
 from aimodels.bench.runner import Benchmark, run_benchmarks
 from aimodels.bench.scales import Scale
@@ -118,15 +117,3 @@ def drop(scale: ScaleOption = Scale.SMALL) -> None:
     database = BenchDatabase(local_stack(), scale)
     database.drop()
     console.print(f"Dropped {database.name}.")
-
-
-@bench_app.command("propose")
-def propose(scale: ScaleOption = Scale.SMALL) -> None:
-    """Apply the schema changes the benchmarks propose (bench/proposals.sql) to
-    aimodels_bench_<scale> only, so `bench run` shows their effect. `bench seed` undoes it."""
-    database = BenchDatabase(local_stack(), scale)
-    if not database.exists():
-        errors.print(f"[red]{database.name} does not exist: run `aimodels bench seed` first[/red]")
-        raise typer.Exit(1)
-    database.apply_proposals(proposals_sql())
-    console.print(f"Applied the proposed schema changes to {database.name}.")
