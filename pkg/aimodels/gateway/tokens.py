@@ -23,6 +23,7 @@ import json
 import re
 import time
 from collections.abc import Mapping
+from functools import cached_property, lru_cache
 
 import jwt as pyjwt
 from pydantic import BaseModel, ConfigDict, JsonValue
@@ -61,7 +62,7 @@ class RequestClaims(BaseModel):
     # True when a bearer token was presented (even one whose role is anon).
     has_token: bool = False
 
-    @property
+    @cached_property
     def claims_json(self) -> str:
         """Compact JSON text for `set_config('request.jwt.claims', ...)`."""
         return json.dumps(self.claims, separators=(",", ":"), ensure_ascii=False)
@@ -205,12 +206,30 @@ def resolve_request_claims(
     """
     token = bearer_token(effective_authorization(settings, headers))
     if token is None:
-        role = settings.anon_role
-        return RequestClaims(role=role, claims={"role": role})
-    claims = decode_postgrest_jwt(token, settings.jwt_secret.get_secret_value())
+        return _anon_claims(settings.anon_role)
+    claims, resolved = _verified_token(
+        token, settings.jwt_secret.get_secret_value(), settings.anon_role
+    )
+    # Time-based checks run on every request; only the signature check is remembered.
     validate_claims(claims, int(time.time()) if now is None else now)
-    role = _role_of(claims, settings.anon_role)
-    return RequestClaims(role=role, claims={**claims, "role": role}, has_token=True)
+    return resolved
+
+
+@lru_cache(maxsize=16)
+def _anon_claims(anon_role: str) -> RequestClaims:
+    return RequestClaims(role=anon_role, claims={"role": anon_role})
+
+
+# A client sends the same token on every request until it refreshes it: remember what its
+# signature check and parsing gave (a verified token's claims never change). Failures are
+# not remembered, so a bad token is rejected the same way every time.
+@lru_cache(maxsize=4096)
+def _verified_token(
+    token: str, secret: str, anon_role: str
+) -> tuple[Mapping[str, JsonValue], RequestClaims]:
+    claims = decode_postgrest_jwt(token, secret)
+    role = _role_of(claims, anon_role)
+    return claims, RequestClaims(role=role, claims={**claims, "role": role}, has_token=True)
 
 
 def issue_access_token(settings: GatewaySettings, claims: BaseModel) -> str:

@@ -26,6 +26,7 @@ from aimodels.gateway.db import (
 from aimodels.gateway.rest import errors, openapi
 from aimodels.gateway.rest.errors import ApiError
 from aimodels.gateway.rest.plan import Plan, find_routine, find_table, plan_request
+from aimodels.gateway.rest.plan_cache import PLAN_HEADERS, PlanCache, PlanKey, PreparedRequest
 from aimodels.gateway.rest.preferences import Count, Handling, Preferences, Representation
 from aimodels.gateway.rest.reloader import SchemaCacheHolder
 from aimodels.gateway.rest.request import Action, ApiRequest, build_api_request
@@ -70,6 +71,7 @@ class RestApi:
         self.pool = pool
         self.cache = SchemaCacheHolder(pool, settings.db_url.get_secret_value(), settings.schemas)
         self._last_miss_reload = 0.0
+        self._plans = PlanCache()
 
     async def handle(self, request: Request) -> Response:
         try:
@@ -92,6 +94,11 @@ class RestApi:
         claims = _claims(self.settings, http)
         body = await http.body()
         path = http.path_params.get("path", "")
+        key = None if body else _plan_key(http, path)
+        if key is not None:
+            prepared = self._plans.get(key, await self.cache.get())
+            if prepared is not None:
+                return await self._execute(http, prepared, claims)
         parts = [p for p in path.split("/") if p]
         api_request = build_api_request(
             method=http.method,
@@ -104,11 +111,11 @@ class RestApi:
         )
         cache = await self.cache.get()
         try:
-            return await self._dispatch(http, api_request, cache, claims)
+            return await self._dispatch(http, api_request, cache, claims, key)
         except ApiError as error:
             if error.code not in _MISS_CODES or not await self._reload_after_miss():
                 raise
-        return await self._dispatch(http, api_request, await self.cache.get(), claims)
+        return await self._dispatch(http, api_request, await self.cache.get(), claims, key)
 
     async def _reload_after_miss(self) -> bool:
         """A name the cache does not know may be new DDL: reload at most once a second."""
@@ -120,7 +127,12 @@ class RestApi:
         return True
 
     async def _dispatch(
-        self, http: Request, api_request: ApiRequest, cache: SchemaCache, claims: RequestClaims
+        self,
+        http: Request,
+        api_request: ApiRequest,
+        cache: SchemaCache,
+        claims: RequestClaims,
+        key: PlanKey | None,
     ) -> RestResponse:
         action = api_request.action
         if action is Action.TABLE_INFO:
@@ -135,27 +147,18 @@ class RestApi:
             raise errors.invalid_preferences(list(api_request.preferences.invalid))
         plan = plan_request(api_request, cache, self.settings.max_rows)
         media = negotiate(api_request)
-        return await self._execute(http, plan, media, claims)
+        prepared = PreparedRequest(cache, plan, media, _statement(plan, media))
+        if key is not None:
+            self._plans.put(key, prepared)
+        return await self._execute(http, prepared, claims)
 
     async def _execute(
-        self, http: Request, plan: Plan, media: Negotiated, claims: RequestClaims
+        self, http: Request, prepared: PreparedRequest, claims: RequestClaims
     ) -> RestResponse:
+        plan, media, query = prepared.plan, prepared.media, prepared.query
         request = plan.request
         prefs = request.preferences
         action = request.action
-        if action is Action.READ:
-            shape = BodyShape.NONE if request.headers_only else media.shape
-            query = read_statement(plan, shape, prefs.should_count, media.strip_nulls)
-        elif action is Action.CALL:
-            shape = BodyShape.NONE if request.headers_only else media.shape
-            query = call_statement(plan, shape, prefs.should_count, media.strip_nulls)
-        else:
-            full = prefs.representation is Representation.FULL
-            shape = media.shape if full else BodyShape.NONE
-            want_location = (
-                action is Action.CREATE and prefs.representation is Representation.HEADERS_ONLY
-            )
-            query = mutate_statement(plan, shape, media.strip_nulls, want_location)
         authenticated = claims.role != self.settings.anon_role
         try:
             async with request_transaction(
@@ -168,7 +171,7 @@ class RestApi:
                 cookies_json=encode_request_cookies(http.headers.get("cookie")),
                 read_only=plan.read_only,
                 schema=request.schema,
-                first=Statement(query.statement, query.params),
+                first=query,
             ) as tx:
                 result = _result_set(tx.first_row)
                 if media.is_single and result.page_total != 1:
@@ -218,6 +221,37 @@ class RestApi:
             headers.append(("Content-Profile", api_request.schema))
         body = b"" if api_request.headers_only else json.dumps(document).encode()
         return RestResponse(200, headers, body)
+
+
+def _statement(plan: Plan, media: Negotiated) -> Statement:
+    """The main statement, rendered once (a remembered plan reuses the text)."""
+    request = plan.request
+    prefs = request.preferences
+    action = request.action
+    if action is Action.READ:
+        shape = BodyShape.NONE if request.headers_only else media.shape
+        query = read_statement(plan, shape, prefs.should_count, media.strip_nulls)
+    elif action is Action.CALL:
+        shape = BodyShape.NONE if request.headers_only else media.shape
+        query = call_statement(plan, shape, prefs.should_count, media.strip_nulls)
+    else:
+        full = prefs.representation is Representation.FULL
+        shape = media.shape if full else BodyShape.NONE
+        want_location = (
+            action is Action.CREATE and prefs.representation is Representation.HEADERS_ONLY
+        )
+        query = mutate_statement(plan, shape, media.strip_nulls, want_location)
+    return Statement(query.statement.as_bytes(None), query.params)
+
+
+def _plan_key(http: Request, path: str) -> PlanKey:
+    headers = http.headers
+    return (
+        http.method,
+        path,
+        http.url.query,
+        tuple(tuple(headers.getlist(name)) for name in PLAN_HEADERS),
+    )
 
 
 def _check_max_affected(action: Action, prefs: Preferences, result: ResultSet) -> None:
