@@ -291,9 +291,10 @@ revoke execute on function private.is_model_usable_by_user(uuid, uuid) from publ
 grant execute on function private.is_model_usable_by_user(uuid, uuid) to authenticated, service_role;
 
 /**
-  * The catalog rows the signed-in user reads (the RLS contract's ai_models_system row): every
-  * model for a superadmin, the models visible to the org for an admin, the usable ones for
-  * anyone else. The catalog policy probes it once per statement.
+  * The catalog rows a signed-in admin or user reads (the RLS contract's ai_models_system
+  * row): the models visible to the org for an admin, the usable ones for anyone else
+  * (superadmins read everything through their own policy arm). The catalog policy probes it
+  * once per statement.
   */
 create or replace function private.readable_model_ids()
   returns uuid[]
@@ -302,13 +303,8 @@ create or replace function private.readable_model_ids()
   security definer
   set search_path = ''
 as $$
-declare
-  caller_role text := private.current_user_role();
 begin
-  if caller_role = 'superadmin' then
-    return (select coalesce(array_agg(m.id), '{}') from public.ai_models_system m);
-  end if;
-  if caller_role = 'admin' then
+  if private.current_user_role() = 'admin' then
     return private.visible_model_ids(private.current_org_id());
   end if;
   return private.usable_model_ids(auth.uid());

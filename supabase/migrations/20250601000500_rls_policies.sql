@@ -40,9 +40,12 @@ create policy "superadmins and members can read organizations"
   on public.organizations
   for select
   to authenticated
-  -- One indexable arm (the primary key): a superadmin's scope is every organization.
-  -- The cast keeps `= any (...)` an array comparison, not a subquery.
-  using (id = any ((select private.readable_org_ids())::uuid[]));
+  -- Not `id = any (readable_org_ids())`: an organization a superadmin creates is not in that
+  -- list yet, and the insert's RETURNING must see it.
+  using (
+    (select private.is_superadmin())
+    or id = (select private.current_org_id())
+  );
 
 create policy "superadmins can create organizations"
   on public.organizations
@@ -221,8 +224,13 @@ create policy "superadmins, admins and users can read the models they may see"
   on public.ai_models_system
   for select
   to authenticated
-  -- The rules run once per statement (readable_model_ids), not once per model row.
-  using (id = any ((select private.readable_model_ids())::uuid[]));
+  -- The rules run once per statement (readable_model_ids), not once per model row. The
+  -- superadmin arm stays a boolean: a model a superadmin creates is in no list yet, and the
+  -- insert's RETURNING must see it (the catalog is small; no index is lost).
+  using (
+    (select private.is_superadmin())
+    or id = any ((select private.readable_model_ids())::uuid[])
+  );
 
 create policy "superadmins can create models"
   on public.ai_models_system
