@@ -81,8 +81,7 @@ begin
       message = 'model_not_enabled: your organization has not enabled this model for its users',
       detail = format('model_id=%s', usage.model_id);
   end if;
-  -- Only a trial can expire: other models skip the trial lookups.
-  if model.is_trial and private.is_trial_expired(user_org_id, usage.model_id, now()) then
+  if private.is_trial_expired(user_org_id, usage.model_id, now()) then
     raise exception using
       errcode = 'AM003',
       message = 'trial_expired: your organization''s trial of this model has ended',
