@@ -130,12 +130,15 @@ async def request_transaction(
     extra_search_path: Iterable[str] = ("public", "extensions"),
     cookies_json: str = "{}",
     first: Statement | None = None,
+    commit_with_first: bool = False,
 ) -> AsyncIterator[RequestTransaction]:
     """One PostgREST-style transaction: commit on success, roll back on any exception.
 
     BEGIN, the settings and `first` (the request's main statement) go in one pipeline, so
     they cost one round trip, as PostgREST's pipelined hasql session does; COMMIT is the
-    second. A role that does not exist makes Postgres raise 22023; the REST layer maps it.
+    second. With `commit_with_first` (a read whose result nothing can veto), COMMIT joins
+    that round trip too. A role that does not exist makes Postgres raise 22023; the REST
+    layer maps it.
     """
     settings = {
         "search_path": search_path_value(schema, extra_search_path),
@@ -146,7 +149,7 @@ async def request_transaction(
         "headers": headers_json,
         "cookies": cookies_json,
     }
-    conn, first_row = await _begin(pool, settings, read_only, first)
+    conn, first_row = await _begin(pool, settings, read_only, first, commit_with_first)
     try:
         yield RequestTransaction(conn, first_row)
         await conn.commit()
@@ -162,6 +165,7 @@ async def _begin(
     settings: Mapping[str, str],
     read_only: bool,
     first: Statement | None,
+    commit: bool,
 ) -> tuple[Connection, tuple[Any, ...] | None]:
     """Check out a connection and run BEGIN + settings + `first` in one round trip.
 
@@ -173,7 +177,7 @@ async def _begin(
     for attempt in range(1, attempts + 1):
         conn = await pool.getconn()
         try:
-            return conn, await _send_first(conn, settings, read_only, first)
+            return conn, await _send_first(conn, settings, read_only, first, commit)
         except psycopg.OperationalError:
             retry = conn.broken and attempt < attempts
             await _rollback(conn)
@@ -188,7 +192,11 @@ async def _begin(
 
 
 async def _send_first(
-    conn: Connection, settings: Mapping[str, str], read_only: bool, first: Statement | None
+    conn: Connection,
+    settings: Mapping[str, str],
+    read_only: bool,
+    first: Statement | None,
+    commit: bool,
 ) -> tuple[Any, ...] | None:
     # With autocommit off, psycopg opens the transaction with
     # `BEGIN ISOLATION LEVEL READ COMMITTED [READ ONLY]` before the first statement.
@@ -204,6 +212,10 @@ async def _send_first(
                 await conn.execute(_SET_LOCALS, settings)
                 if first is not None:
                     cursor = await conn.execute(first.text, first.params)
+                if commit:
+                    # Skipped by the server if anything before it failed; the caller's
+                    # commit() then finds no transaction open and does nothing.
+                    await conn.execute(b"COMMIT")
             except psycopg.Error as error:
                 raised = error
     except psycopg.Error:

@@ -172,6 +172,7 @@ class RestApi:
                 read_only=plan.read_only,
                 schema=request.schema,
                 first=query,
+                commit_with_first=_nothing_can_veto(plan, media),
             ) as tx:
                 result = _result_set(tx.first_row)
                 if media.is_single and result.page_total != 1:
@@ -242,6 +243,21 @@ def _statement(plan: Plan, media: Negotiated) -> Statement:
         )
         query = mutate_statement(plan, shape, media.strip_nulls, want_location)
     return Statement(query.statement.as_bytes(None), query.params)
+
+
+def _nothing_can_veto(plan: Plan, media: Negotiated) -> bool:
+    """A read-only table read with no check after the statement: its COMMIT can go along.
+
+    Reads that could still fail after their statement (a single object that is not one
+    row, a planned count that needs an EXPLAIN) keep the separate COMMIT.
+    """
+    prefs = plan.request.preferences
+    return (
+        plan.request.action is Action.READ
+        and plan.read_only
+        and not media.is_single
+        and prefs.count not in (Count.PLANNED, Count.ESTIMATED)
+    )
 
 
 def _plan_key(http: Request, path: str) -> PlanKey:
