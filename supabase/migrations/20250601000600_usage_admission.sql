@@ -1,9 +1,11 @@
 /**
-  * Recording usage: one admission function checks every rule, takes the locks, charges the
-  * organization's quota and completes the row. A BEFORE INSERT trigger runs it for every
-  * insert into ai_model_usage, whatever the path (record_usage(), a direct PostgREST insert,
-  * service_role, SQL), so there is no way around the checks. A second trigger keeps the log
-  * append-only for everyone, the table owner and service_role included.
+  * Recording usage: one admission function checks every rule, takes the locks and completes
+  * the row; a BEFORE INSERT trigger runs it for every insert into ai_model_usage, whatever the
+  * path (record_usage(), a direct PostgREST insert, service_role, SQL), so there is no way
+  * around the checks. An AFTER INSERT trigger then charges what the row carries (the org
+  * quota, the user's window counter): only rows actually written are charged, so an insert
+  * that ends in ON CONFLICT DO NOTHING (a retried client-chosen id) costs nothing. A third
+  * trigger keeps the log append-only for everyone, the table owner and service_role included.
   */
 
 /**
@@ -14,19 +16,17 @@
 
 /**
   * Checks a usage row against the rules and returns it completed (organization, model name,
-  * period, created_at), or raises AM001..AM006 and appends nothing. It also moves the
-  * accounting the row carries: the organization's quota counter (non-free models) and the
-  * user's counter for the limit window (private.usage_period_totals), in the same
-  * transaction as the insert.
+  * period, created_at), or raises AM001..AM006 and appends nothing. It charges nothing: the
+  * row's tokens are charged by private.charge_usage() once the row is written (below).
   *
   * Concurrency: for non-free models it locks the organization row (FOR UPDATE) before reading
   * any total. Every non-free recording in the organization therefore runs one at a time, and
   * each reads the totals the previous one committed (a volatile function takes a fresh
   * snapshot per statement under READ COMMITTED; under REPEATABLE READ the lock turns a race
   * into a serialization failure). That one lock covers both the org quota and every per-user
-  * limit, since a user belongs to exactly one organization. Free models check no total and
-  * take no lock; their window counters still move, through an upsert that only ever adds the
-  * row's own tokens, so concurrent free recordings cannot lose each other's.
+  * limit, since a user belongs to exactly one organization. The lock is held to commit, so
+  * it still covers the charge the AFTER trigger makes. Free models check no total and take
+  * no lock.
   */
 create or replace function private.admit_usage(usage public.ai_model_usage)
   returns public.ai_model_usage
@@ -130,22 +130,7 @@ begin
           org.token_quota_monthly, org.token_usage_current, usage.tokens_used, org.token_reset_date
         );
     end if;
-
-    update public.organizations o
-    set token_usage_current = o.token_usage_current + usage.tokens_used
-    where o.id = user_org_id;
   end if;
-
-  -- The window's counter: created from what the window already holds (the check above read
-  -- it, or user_tokens_used() finds it), then only ever moved by this row's own tokens.
-  insert into private.usage_period_totals as t (user_id, model_id, period_start, period_end, tokens)
-  values (
-    usage.user_id, usage.model_id, window_start, window_end,
-    coalesce(user_used, private.user_tokens_used(usage.user_id, usage.model_id, window_start, window_end))
-      + usage.tokens_used
-  )
-  on conflict (user_id, model_id, period_start, period_end)
-  do update set tokens = t.tokens + usage.tokens_used;
 
   usage.id := coalesce(usage.id, gen_random_uuid());
   usage.organization_id := user_org_id;
@@ -183,6 +168,107 @@ revoke execute on function private.admit_usage_on_insert() from public;
 create trigger ai_model_usage_admit
   before insert on public.ai_model_usage
   for each row execute function private.admit_usage_on_insert();
+
+/**
+  * Charges a written usage row: the organization's quota counter (non-free models) and the
+  * user's counter for the row's limit window (private.usage_period_totals), in the same
+  * transaction. Runs AFTER INSERT, so a row the insert did not write (ON CONFLICT DO NOTHING)
+  * charges nothing.
+  *
+  * Concurrency: for non-free models the admission holds the organization's row lock, so the
+  * charge cannot interleave with another recording's check. The window counter is created
+  * from what the window already holds in the log (this row included: it is written), then
+  * only ever moved by a row's own tokens, so concurrent free recordings (no lock) cannot lose
+  * each other's.
+  *
+  * One statement inserting several rows: every row's BEFORE check runs before any row's AFTER
+  * charge, so each was checked against the totals without its statement-mates. The totals are
+  * checked again here once charged (the org quota always, it costs nothing; the user limit
+  * when the statement wrote more than one row), and an overshoot refuses the whole statement.
+  */
+create or replace function private.charge_usage()
+  returns trigger
+  language plpgsql
+  security definer
+  set search_path = ''
+as $$
+declare
+  model_is_free boolean;
+  org public.organizations;
+  counted bigint;
+  user_limit bigint;
+begin
+  select m.is_free into model_is_free from public.ai_models_system m where m.id = new.model_id;
+
+  if not model_is_free then
+    update public.organizations o
+    set token_usage_current = o.token_usage_current + new.tokens_used
+    where o.id = new.organization_id
+    returning o.* into org;
+    if org.token_quota_monthly is not null and org.token_usage_current > org.token_quota_monthly then
+      raise exception using
+        errcode = 'AM005',
+        message = format(
+          'org_quota_exceeded: this would exceed your organization''s monthly quota of %s tokens',
+          org.token_quota_monthly
+        ),
+        detail = format(
+          'quota=%s used=%s requested=%s reset_at=%s',
+          org.token_quota_monthly, org.token_usage_current - new.tokens_used, new.tokens_used,
+          org.token_reset_date
+        );
+    end if;
+  end if;
+
+  update private.usage_period_totals t
+  set tokens = t.tokens + new.tokens_used
+  where t.user_id = new.user_id and t.model_id = new.model_id
+    and t.period_start = new.period_start and t.period_end = new.period_end
+  returning t.tokens into counted;
+  if not found then
+    -- No counter yet: the log's rows of the window start it. The log already holds every row
+    -- of this statement; only this one is counted here, its statement-mates charge themselves.
+    insert into private.usage_period_totals as t (user_id, model_id, period_start, period_end, tokens)
+    values (
+      new.user_id, new.model_id, new.period_start, new.period_end,
+      private.user_tokens_used(new.user_id, new.model_id, new.period_start, new.period_end)
+        - (
+          select coalesce(sum(a.tokens_used), 0) from admitted a
+          where a.user_id = new.user_id and a.model_id = new.model_id
+            and a.period_start = new.period_start and a.period_end = new.period_end
+        )
+        + new.tokens_used
+    )
+    on conflict (user_id, model_id, period_start, period_end)
+    do update set tokens = t.tokens + new.tokens_used
+    returning t.tokens into counted;
+  end if;
+
+  if not model_is_free and (select count(*) from admitted) > 1 then
+    user_limit := private.effective_user_limit(new.organization_id, new.model_id);
+    if user_limit is not null and counted > user_limit then
+      raise exception using
+        errcode = 'AM004',
+        message = format(
+          'user_limit_exceeded: this would exceed your %s limit of %s tokens for this model',
+          new.period_type, user_limit
+        ),
+        detail = format(
+          'limit=%s used=%s requested=%s period_end=%s',
+          user_limit, counted - new.tokens_used, new.tokens_used, new.period_end
+        );
+    end if;
+  end if;
+  return null;
+end;
+$$;
+
+revoke execute on function private.charge_usage() from public;
+
+create trigger ai_model_usage_charge
+  after insert on public.ai_model_usage
+  referencing new table as admitted
+  for each row execute function private.charge_usage();
 
 /**
   * -------------------------------------------------------

@@ -1,6 +1,6 @@
 begin;
 \ir ../helpers.psql
-select plan(79);
+select plan(81);
 
 -- ---------------------------------------------------------------------------
 -- Tables and columns
@@ -285,13 +285,23 @@ select is_empty(
 -- Triggers
 -- ---------------------------------------------------------------------------
 select has_trigger('public', 'ai_model_usage', 'ai_model_usage_admit', 'usage inserts are admitted by a trigger');
+select has_trigger('public', 'ai_model_usage', 'ai_model_usage_charge', 'written usage rows are charged by a trigger');
+select is(
+  (select array_agg(t.tgname || ':' || case when t.tgtype & 2 = 2 then 'before' else 'after' end
+     || case when t.tgtype & 1 = 1 then ' row' else ' statement' end order by t.tgname)
+   from pg_trigger t
+   where t.tgrelid = 'public.ai_model_usage'::regclass and t.tgtype & 4 = 4 and not t.tgisinternal),
+  array['ai_model_usage_admit:before row', 'ai_model_usage_charge:after row'],
+  'inserts are checked before the row is written and charged after it is (a row ON CONFLICT DO NOTHING skips is not charged)'
+);
 select has_trigger('public', 'ai_model_usage', 'ai_model_usage_append_only', 'usage updates/deletes are refused');
 select has_trigger('public', 'ai_model_usage', 'ai_model_usage_no_truncate', 'usage truncates are refused');
 select is(
   (select array_agg(t.tgname || ':' || t.tgenabled::text order by t.tgname) from pg_trigger t
    where t.tgrelid = 'public.ai_model_usage'::regclass and not t.tgisinternal),
-  array['ai_model_usage_admit:O', 'ai_model_usage_append_only:A', 'ai_model_usage_no_truncate:A'],
-  'append-only triggers fire ALWAYS, even in replica mode'
+  array['ai_model_usage_admit:O', 'ai_model_usage_append_only:A', 'ai_model_usage_charge:O',
+        'ai_model_usage_no_truncate:A'],
+  'append-only triggers fire ALWAYS, even in replica mode; admission and charge do not (bulk loads)'
 );
 select has_trigger('public', 'organizations', 'organizations_protect_fields', 'org fields protected');
 select has_trigger('public', 'profiles', 'profiles_protect_fields', 'profile fields protected');
