@@ -63,20 +63,5 @@ class BenchDatabase:
             )
         self.stack.cli.db_reset(url)
 
-    def apply_proposals(self, sql: str) -> None:
-        """Run the proposed schema changes here, in one transaction, and remember that."""
-        self.require_cluster()
-        with psycopg.connect(self.owner_url) as conn:
-            conn.execute(sql.encode())
-            conn.execute("create table if not exists bench.proposals_applied (at timestamptz)")
-            conn.execute("insert into bench.proposals_applied values (now())")
-
-    def schema_variant(self) -> str:
-        """`migrations`, or `migrations + proposals` after `bench propose`."""
-        with psycopg.connect(self.owner_url) as conn:
-            row = conn.execute("select to_regclass('bench.proposals_applied')").fetchone()
-        applied = row is not None and row[0] is not None
-        return "migrations + bench/proposals.sql" if applied else "migrations"
-
     def drop(self) -> None:
         self.stack.cluster.drop_database(self.name)

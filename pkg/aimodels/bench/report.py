@@ -99,7 +99,6 @@ class RunReport(BaseModel):
     finished_at: datetime | None = None
     scale: str
     seed: int
-    schema_variant: str = "migrations"
     machine: Machine
     results: list[BenchmarkResult] = Field(default_factory=list)
 
@@ -183,7 +182,7 @@ def report_markdown(report: RunReport, *, plans: bool = True) -> str:
     """The tables (and plans) as Markdown, for BENCHMARKS.md."""
     m = report.machine
     lines = [
-        f"Scale `{report.scale}`, seed {report.seed}, schema: {report.schema_variant},"
+        f"Scale `{report.scale}`, seed {report.seed},"
         f" {report.started_at:%Y-%m-%d %H:%M} UTC; "
         f"{m.cpus} CPUs, {m.memory_gb} GB, PostgreSQL {m.postgres}, Python {m.python}.",
         "",

@@ -72,7 +72,6 @@ def run_benchmarks(
         started_at=datetime.now(UTC),
         scale=scale,
         seed=seed,
-        schema_variant=ctx.database.schema_variant(),
         machine=describe_machine(stack.cluster.url()),
     )
     steps = {
@@ -96,6 +95,5 @@ def run_benchmarks(
             result = steps[benchmark]()
         report.results.append(result)
         render_result(console, result, show_plans=show_plans)
-    console.print(f"Schema: {report.schema_variant}.")
     report.finished_at = datetime.now(UTC)
     return report
