@@ -2,13 +2,15 @@
 
 (a) each session records for a different user (each in an organization of its own);
 (b) every session records for one user close to the limit, so about half the calls are
-refused. Sessions are threads, each with its own connection, released together.
+refused. Sessions are threads, each with its own connection, released together. Each call
+is one round trip: BEGIN, the PostgREST settings (role, claims), record_usage() and COMMIT
+sent together in psycopg's pipeline mode, the leanest a client of the gateway gets.
 
 The limit is the table owner inserting the same rows with no checks: the superuser sets
 `session_replication_role = replica`, which skips the admission trigger (the only way to
-measure an unchecked insert, and only ever in the throwaway database). Every run is checked
-for overshoot: recorded tokens never pass the limit, and the organization's quota counter
-equals what was recorded.
+measure an unchecked insert, and only ever in the throwaway database), one autocommit INSERT
+(one round trip) per row. Every run is checked for overshoot: recorded tokens never pass the
+limit, and the organization's quota counter equals what was recorded.
 """
 
 from __future__ import annotations
@@ -23,7 +25,12 @@ from uuid import UUID
 import psycopg
 
 from aimodels.bench.context import BenchContext
-from aimodels.bench.recording import BULK_MODEL, model_id, record_usage
+from aimodels.bench.recording import (
+    BULK_MODEL,
+    model_id,
+    record_usage,
+    record_usage_pipelined,
+)
 from aimodels.bench.report import BenchmarkResult, Check, Figure, Goal
 from aimodels.bench.writers import Writer, provision_writers
 
@@ -111,7 +118,7 @@ class _Tally:
 def _rpc_job(writer: Writer, model: UUID, rows: int, tally: _Tally) -> Job:
     def job(conn: psycopg.Connection) -> None:
         for _ in range(rows):
-            tally.add(record_usage(conn, writer.actor, model, TOKENS))
+            tally.add(record_usage_pipelined(conn, writer.actor, model, TOKENS))
 
     return job
 
@@ -221,6 +228,11 @@ def run_concurrency(ctx: BenchContext) -> BenchmarkResult:
                     goal=Goal.AT_LEAST,
                 )
             )
+    result.notes.append(
+        "RPC side: one pipelined round trip per call (BEGIN; set_config of role and claims;"
+        " record_usage(); COMMIT), as the authenticator. Limit: one autocommit INSERT per row"
+        " by the owner, triggers skipped (session_replication_role = replica)."
+    )
     result.notes.append(
         f"{rows} calls per session per run, median of {rounds} runs; (b) counts refused calls"
         " too (about half are refused by the limit)."

@@ -1,6 +1,7 @@
 """Recording usage the way the API does: one transaction per call, as the signed-in user.
 
-Shared by benchmark 2 (cost vs history) and benchmark 3 (concurrency).
+Shared by benchmark 2 (cost vs history) and benchmark 3 (concurrency); benchmark 3 sends
+each transaction as one pipelined round trip, the leanest a client of the gateway gets.
 """
 
 from __future__ import annotations
@@ -23,17 +24,46 @@ def model_id(conn: psycopg.Connection, name: str) -> UUID:
     return UUID(str(row[0]))
 
 
+_RECORD = "select * from public.record_usage(model_id => %s, tokens_used => %s)"
+
+
 def record_usage(conn: psycopg.Connection, actor: Actor, model: UUID, tokens: int) -> bool:
     """POST /rpc/record_usage, minus HTTP. True when recorded, False when a limit refused it."""
     try:
         with conn.transaction():
             enter_as(conn, actor, method="POST")
-            conn.execute(
-                "select * from public.record_usage(model_id => %s, tokens_used => %s)",
-                (model, tokens),
-            ).fetchone()
+            conn.execute(_RECORD, (model, tokens)).fetchone()
     except psycopg.Error as error:
         if error.sqlstate in REFUSALS:
             return False
         raise
     return True
+
+
+def record_usage_pipelined(
+    conn: psycopg.Connection, actor: Actor, model: UUID, tokens: int
+) -> bool:
+    """record_usage() in one round trip: BEGIN, become `actor`, the call, COMMIT, pipelined.
+
+    `conn` must be in autocommit mode (the transaction is spelled out). When the call fails,
+    the server skips the COMMIT and keeps the failed transaction open: it is rolled back here.
+    """
+    raised: psycopg.Error | None = None
+    try:
+        with conn.pipeline():
+            try:
+                conn.execute("BEGIN")
+                enter_as(conn, actor, method="POST")
+                conn.execute(_RECORD, (model, tokens))
+                conn.execute("COMMIT")
+            except psycopg.Error as error:
+                raised = error
+    except psycopg.Error as error:
+        # Leaving the pipeline syncs it and raises the first error (again, if already kept).
+        raised = raised or error
+    if raised is None:
+        return True
+    conn.execute("ROLLBACK")
+    if raised.sqlstate in REFUSALS:
+        return False
+    raise raised
