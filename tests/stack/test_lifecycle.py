@@ -79,3 +79,10 @@ def test_up_twice_then_down_leaves_nothing_running(own_stack_env: dict[str, str]
     assert leftovers == [], f"processes of the stopped stack still run: {leftovers}"
     stopped = aimodels(["stack", "status"], own_stack_env)
     assert stopped.returncode == 1, "`stack status` must exit 1 when the stack is down"
+
+    # pytest's tmp folder is closed to the postgres user, so the cluster's files live
+    # under /var/tmp: --destroy deletes them there.
+    destroyed = aimodels(["stack", "down", "--destroy"], own_stack_env)
+    assert destroyed.returncode == 0, destroyed.stderr
+    data_root = Path(own_stack_env["AIMODELS_STACK_DIR"]) / "pg"
+    assert not data_root.resolve().exists(), "`stack down --destroy` left the cluster's files"
