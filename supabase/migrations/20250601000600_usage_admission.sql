@@ -132,6 +132,11 @@ begin
     end if;
   end if;
 
+  -- Handed to the receipt (private.usage_receipt) so record_usage() does not compute the
+  -- limit a second time; transaction-local, and set on every row (null for free models and
+  -- unlimited ones) so a receipt never reads an earlier row's value.
+  perform set_config('aimodels.admitted_user_limit', coalesce(user_limit::text, ''), true);
+
   usage.id := coalesce(usage.id, gen_random_uuid());
   usage.organization_id := user_org_id;
   usage.model_type := 'system';
@@ -243,6 +248,9 @@ begin
     do update set tokens = t.tokens + new.tokens_used
     returning t.tokens into counted;
   end if;
+
+  -- Handed to the receipt with the admission's limit: the user's window total after this row.
+  perform set_config('aimodels.charged_window_tokens', counted::text, true);
 
   if not model_is_free and (select count(*) from admitted) > 1 then
     user_limit := private.effective_user_limit(new.organization_id, new.model_id);

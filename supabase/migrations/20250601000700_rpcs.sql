@@ -139,8 +139,12 @@ grant execute on function public.quota_status(uuid) to authenticated;
   */
 
 /**
-  * A recorded row plus what is left after it (private: the row was just admitted). Security
-  * definer so that reading the model's is_free does not run the catalog's read policy again.
+  * A recorded row plus what is left after it (private: the row was just admitted). It reuses
+  * what the row's own triggers computed, instead of a second quota_snapshot(): the effective
+  * limit from the admission and the window total after the row from the charge (both
+  * transaction-local settings of the same insert, which record_usage() makes just before).
+  * Only the org quota is read again, through its one rule. Security definer so that reading
+  * the model's is_free does not run the catalog's read policy again.
   */
 create or replace function private.usage_receipt(recorded public.ai_model_usage)
   returns public.usage_receipt
@@ -150,16 +154,18 @@ create or replace function private.usage_receipt(recorded public.ai_model_usage)
   set search_path = ''
 as $$
 declare
-  left_after public.model_quota_status := private.quota_snapshot(recorded.user_id, recorded.model_id);
+  user_limit bigint := nullif(current_setting('aimodels.admitted_user_limit', true), '')::bigint;
+  window_tokens bigint := nullif(current_setting('aimodels.charged_window_tokens', true), '')::bigint;
   is_free boolean := (select m.is_free from public.ai_models_system m where m.id = recorded.model_id);
 begin
   return row(
     recorded.id, recorded.user_id, recorded.organization_id, recorded.model_id,
     recorded.model_type, recorded.model_name, recorded.tokens_used, recorded.requests_count,
     recorded.period_start, recorded.period_end, recorded.period_type, recorded.created_at,
-    left_after.tokens_remaining,
+    -- greatest() ignores nulls, so an unlimited (null) limit is kept null explicitly.
+    case when user_limit is not null then greatest(user_limit - window_tokens, 0) end,
     -- Free models do not count toward the org quota: nothing of it is "left" because of them.
-    case when is_free then null else left_after.org_remaining end
+    case when not is_free then (private.org_quota_status(recorded.organization_id)).remaining end
   )::public.usage_receipt;
 end;
 $$;

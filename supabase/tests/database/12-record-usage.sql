@@ -1,6 +1,6 @@
 begin;
 \ir ../helpers.psql
-select plan(25);
+select plan(26);
 
 create temporary table org_before as
   select slug, token_usage_current from public.organizations;
@@ -96,6 +96,15 @@ select is((select user_tokens_remaining from receipt), 1000000::bigint - 8000 - 
 select is((select org_tokens_remaining from receipt), 750::bigint, 'org_tokens_remaining: the quota left this month');
 select isnt_empty($$select 1 from public.ai_model_usage u join receipt r on r.id = u.id$$,
   'the receipt''s row is in the log');
+-- The receipt reuses what the row's own triggers computed (transaction-local settings): a
+-- second recording in the same transaction must not show the first one's figures.
+create temporary table free_receipt as
+  select * from public.record_usage(tests.model_id('General Writing Assistant'), 40);
+select results_eq(
+  $$select user_tokens_remaining, org_tokens_remaining from free_receipt$$,
+  $$values (null::bigint, null::bigint)$$,
+  'a free model''s receipt after a limited one''s in the same transaction: nothing left over from it'
+);
 
 -- ---------------------------------------------------------------------------
 -- quota_status
