@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol
 
 import psycopg
@@ -18,6 +19,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from aimodels.gateway.db import (
+    RequestTransaction,
     Statement,
     encode_request_cookies,
     encode_request_headers,
@@ -161,16 +163,11 @@ class RestApi:
         action = request.action
         authenticated = claims.role != self.settings.anon_role
         try:
-            async with request_transaction(
-                self.pool,
-                role=claims.role,
-                claims_json=claims.claims_json,
-                method=request.method,
-                path=request.path,
-                headers_json=encode_request_headers(http.headers.items()),
-                cookies_json=encode_request_cookies(http.headers.get("cookie")),
+            async with self._transaction(
+                http,
+                claims,
+                request,
                 read_only=plan.read_only,
-                schema=request.schema,
                 first=query,
                 commit_with_first=_nothing_can_veto(plan, media),
             ) as tx:
@@ -194,6 +191,32 @@ class RestApi:
             return read_response(request, plan, result, media)
         return mutation_response(request, plan, result, media)
 
+    def _transaction(
+        self,
+        http: Request,
+        claims: RequestClaims,
+        request: ApiRequest,
+        *,
+        read_only: bool,
+        first: Statement | None = None,
+        commit_with_first: bool = False,
+    ) -> AbstractAsyncContextManager[RequestTransaction]:
+        """The request's one transaction, with every setting PostgREST gives it."""
+        return request_transaction(
+            self.pool,
+            role=claims.role,
+            claims_json=claims.claims_json,
+            method=request.method,
+            path=request.path,
+            headers_json=encode_request_headers(http.headers.items()),
+            cookies_json=encode_request_cookies(http.headers.get("cookie")),
+            read_only=read_only,
+            schema=request.schema,
+            extra_search_path=self.settings.extra_search_path,
+            first=first,
+            commit_with_first=commit_with_first,
+        )
+
     async def _openapi(
         self, http: Request, api_request: ApiRequest, cache: SchemaCache, claims: RequestClaims
     ) -> RestResponse:
@@ -203,16 +226,7 @@ class RestApi:
             raise errors.media_type_error(list(api_request.accept))
         authenticated = claims.role != self.settings.anon_role
         try:
-            async with request_transaction(
-                self.pool,
-                role=claims.role,
-                claims_json=claims.claims_json,
-                method=api_request.method,
-                path=api_request.path,
-                headers_json=encode_request_headers(http.headers.items()),
-                read_only=True,
-                schema=api_request.schema,
-            ) as tx:
+            async with self._transaction(http, claims, api_request, read_only=True) as tx:
                 visible = await openapi.accessible_tables(tx.conn, api_request.schema)
         except psycopg.Error as error:
             raise errors.from_database_error(error, authenticated) from None

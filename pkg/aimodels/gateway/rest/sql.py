@@ -373,11 +373,7 @@ def _select_query(
     conditions = [_logic(node, tree, params) for tree in node.where]
     if parent is not None:
         conditions += _join_conditions(node, parent)
-    where = (
-        sql.SQL(" WHERE {}").format(sql.SQL(" AND ").join(conditions))
-        if conditions
-        else sql.SQL("")
-    )
+    where = _where(conditions)
     select_list = sql.SQL("1") if for_count else sql.SQL(", ").join(items)
     tail = (
         sql.SQL("")
@@ -583,16 +579,25 @@ def _insert(plan: InsertPlan, node: ReadNode, params: _Params) -> sql.Composable
     return sql.SQL("{} {}").format(statement, _returning(table, plan.returning))
 
 
+def _where(conditions: list[sql.Composable]) -> sql.Composable:
+    """` WHERE a AND b`, or nothing when there is no condition."""
+    if not conditions:
+        return sql.SQL("")
+    return sql.SQL(" WHERE {}").format(sql.SQL(" AND ").join(conditions))
+
+
+def _filters_on(
+    table: Table, where: tuple[PlanLogic, ...], params: _Params
+) -> list[sql.Composable]:
+    """A mutation's filters, written against the target table itself."""
+    root = ReadNode(source=(table.schema, table.name), sql_alias=None, name=table.name, table=table)
+    return [_logic(root, tree, params) for tree in where]
+
+
 def _update(plan: UpdatePlan, params: _Params) -> sql.Composable:
     table = plan.table
     qualified = (table.schema, table.name)
-    root = ReadNode(source=qualified, sql_alias=None, name=table.name, table=table)
-    conditions = [_logic(root, tree, params) for tree in plan.where]
-    where = (
-        sql.SQL(" WHERE {}").format(sql.SQL(" AND ").join(conditions))
-        if conditions
-        else sql.SQL("")
-    )
+    where = _where(_filters_on(table, plan.where, params))
     if not plan.columns:
         cols = (
             sql.SQL(", ").join(
@@ -620,13 +625,7 @@ def _update(plan: UpdatePlan, params: _Params) -> sql.Composable:
 def _delete(plan: DeletePlan, params: _Params) -> sql.Composable:
     table = plan.table
     qualified = (table.schema, table.name)
-    root = ReadNode(source=qualified, sql_alias=None, name=table.name, table=table)
-    conditions = [_logic(root, tree, params) for tree in plan.where]
-    where = (
-        sql.SQL(" WHERE {}").format(sql.SQL(" AND ").join(conditions))
-        if conditions
-        else sql.SQL("")
-    )
+    where = _where(_filters_on(table, plan.where, params))
     return sql.SQL("DELETE FROM {}{} {}").format(
         _qi(qualified), where, _returning(table, plan.returning)
     )
