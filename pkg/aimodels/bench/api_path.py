@@ -11,7 +11,6 @@ so the figure is the path's cost, not lock contention.
 from __future__ import annotations
 
 import statistics
-import threading
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -27,6 +26,7 @@ from aimodels.bench.ports import free_port
 from aimodels.bench.recording import BULK_MODEL, model_id, record_usage
 from aimodels.bench.report import BenchmarkResult, Figure, Goal
 from aimodels.bench.stats import Latency, median_of_rounds, summarize
+from aimodels.bench.together import run_together
 from aimodels.bench.writers import provision_writers
 from aimodels.stack.gateway_process import GatewayProcess
 from aimodels.stack.keys import ANON_KEY
@@ -47,31 +47,19 @@ class _Measured:
 
 def _run_clients(calls: list[Call], per_client: int) -> tuple[list[float], float]:
     """Every client runs its call `per_client` times; all latencies (ms) and wall seconds."""
-    start = threading.Barrier(len(calls) + 1)
     samples: list[list[float]] = [[] for _ in calls]
-    errors: list[BaseException] = []
 
-    def work(index: int) -> None:
-        start.wait()
-        try:
+    def client(index: int) -> Call:
+        def repeat() -> None:
             for _ in range(per_client):
                 began = time.perf_counter_ns()
                 calls[index]()
                 samples[index].append((time.perf_counter_ns() - began) / 1e6)
-        except BaseException as error:  # reported on the caller's thread
-            errors.append(error)
 
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    start.wait()
-    began = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - began
-    if errors:
-        raise errors[0]
-    return [s for client in samples for s in client], elapsed
+        return repeat
+
+    elapsed = run_together([client(i) for i in range(len(calls))])
+    return [s for client_samples in samples for s in client_samples], elapsed
 
 
 def _measure(

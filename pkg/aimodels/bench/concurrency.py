@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import statistics
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from uuid import UUID
 
 import psycopg
@@ -32,6 +32,7 @@ from aimodels.bench.recording import (
     record_usage_pipelined,
 )
 from aimodels.bench.report import BenchmarkResult, Check, Figure, Goal
+from aimodels.bench.together import run_together
 from aimodels.bench.writers import Writer, provision_writers
 
 SESSIONS = (1, 2, 4, 8, 16)
@@ -47,31 +48,12 @@ def _run_sessions(url: str, jobs: list[Job], *, setup: str | None = None) -> flo
     if setup:
         for conn in connections:
             conn.execute(setup)
-    start = threading.Barrier(len(jobs) + 1)
-    errors: list[BaseException] = []
-
-    def work(job: Job, conn: psycopg.Connection) -> None:
-        start.wait()
-        try:
-            job(conn)
-        except BaseException as error:  # reported after the join, on the caller's thread
-            errors.append(error)
-
-    threads = [
-        threading.Thread(target=work, args=pair) for pair in zip(jobs, connections, strict=True)
-    ]
-    for thread in threads:
-        thread.start()
-    start.wait()
-    began = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - began
-    for conn in connections:
-        conn.close()
-    if errors:
-        raise errors[0]
-    return elapsed
+    try:
+        paired = zip(jobs, connections, strict=True)
+        return run_together([partial(job, conn) for job, conn in paired])
+    finally:
+        for conn in connections:
+            conn.close()
 
 
 _BARE_INSERT = """
