@@ -20,6 +20,22 @@ from aimodels.stack.state import StackInfo, StackSettings
 REPO = Path(__file__).resolve().parent.parent
 
 
+# Fixtures that start or reach a stack. `api` gets the stack through getfixturevalue (it can
+# also aim at any Supabase), so fixture closure alone would not see it.
+_STACK_FIXTURES = {"local_stack", "api"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that reaches the stack, so `-m "not stack"` never starts it.
+
+    The mark follows the fixtures a test uses (directly or through others), so a new test
+    cannot forget it.
+    """
+    for item in items:
+        if _STACK_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.stack)
+
+
 def _test_stack_dir() -> Path:
     return Path(os.environ.get("AIMODELS_TEST_STACK_DIR", REPO / ".devstack" / "test-stack"))
 

@@ -27,6 +27,10 @@ def aimodels(args: list[str], env: dict[str, str]) -> subprocess.CompletedProces
     )
 
 
+# Starts a stack of its own through the CLI.
+pytestmark = pytest.mark.stack
+
+
 def processes_mentioning(text: str) -> list[str]:
     found = []
     for proc in Path("/proc").iterdir():
