@@ -22,7 +22,9 @@ def test_no_released_migration_changed() -> None:
 def test_every_released_migration_is_listed_and_exists() -> None:
     listed = released_checksums(REPO)
     assert len(listed) >= 8, "the eight v1 migrations are released"
-    on_disk = {f"supabase/migrations/{p.name}" for p in (REPO / "supabase/migrations").glob("*.sql")}
+    on_disk = {
+        f"supabase/migrations/{p.name}" for p in (REPO / "supabase/migrations").glob("*.sql")
+    }
     assert set(listed) <= on_disk, "every released migration is still on disk"
 
 
