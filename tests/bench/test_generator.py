@@ -1,4 +1,4 @@
-"""The generator is deterministic and has the skew issue 7 asks for (no database needed)."""
+"""The generator is deterministic and has the skew the benchmarks need (no database needed)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Concurrent recordings never push usage past a limit (DESIGN section 4, "Recording usage")."""
+"""Concurrent recordings never push usage past a limit (docs/rules.md, "Recording usage")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Pure rules of DESIGN section 4: plan ranks, targeting, period windows, limits, trials."""
+"""Pure rules of docs/rules.md: plan ranks, targeting, period windows, limits, trials."""
 
 from __future__ import annotations
 

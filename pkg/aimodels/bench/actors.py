@@ -1,7 +1,7 @@
 """Who a benchmark acts as, and how a transaction takes on that identity like PostgREST.
 
 PostgREST logs in as `authenticator` and, inside each request's transaction, runs one
-`select set_config(...)` that switches the role and sets `request.jwt.claims` (wire-spec
+`select set_config(...)` that switches the role and sets `request.jwt.claims` (docs/local-api.md,
 section 1). Benchmarks do the same, so RLS sees exactly what it sees behind the API.
 """
 
@@ -37,7 +37,7 @@ class Actor(BaseModel):
     organization_id: UUID | None
 
     def claims(self) -> dict[str, object]:
-        """The access-token claims GoTrue issues (wire-spec section 7)."""
+        """The access-token claims GoTrue issues (docs/local-api.md, "GoTrue")."""
         now = int(time.time())
         return {
             "aud": "authenticated",

@@ -1,7 +1,7 @@
 """Benchmark 5, the developer loop: cold `stack up`, warm `stack up`, `db reset` (seconds).
 
 A stack of its own in a new temporary folder, so "cold" really starts from nothing and the
-developer's stack is never touched. The limit of each figure is its budget from issue 7.
+developer's stack is never touched. The limit of each figure is its budget, set below.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def _budget_figure(case: str, seconds: float, budget: float) -> Figure:
         metric="seconds",
         value=seconds,
         limit=budget,
-        limit_label="budget (issue 7)",
+        limit_label="budget",
         target=1.0,
     )
 

@@ -1,4 +1,4 @@
-"""The hot reads of issue 7, each as the API runs it (RLS) and as the owner would by hand.
+"""The hot reads, each as the API runs it (RLS) and as the owner would by hand.
 
 The owner's query writes the policy's meaning as a plain predicate for that one actor; its
 time is the limit the RLS version is measured against. Both get the same parameters.

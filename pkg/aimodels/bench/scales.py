@@ -1,4 +1,4 @@
-"""How much data each benchmark scale holds (issue 7), plus `tiny` for the smoke test."""
+"""How much data each benchmark scale holds, plus `tiny` for the smoke test."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`aimodels bench ...`: load generated data at a scale and run the benchmarks of issue 7.
+"""`aimodels bench ...`: load generated data at a scale and run the benchmarks (BENCHMARKS.md).
 
 Everything happens in a throwaway database (`aimodels_bench_<scale>`) of the local stack's
 cluster, never in the developer's seeded database. The stack's Postgres must be running

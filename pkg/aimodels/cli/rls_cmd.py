@@ -1,4 +1,4 @@
-"""`aimodels rls ...`: the RLS matrix (DESIGN section 5 as data) and its mutation check."""
+"""`aimodels rls ...`: the RLS matrix (docs/roles-and-rls.md as data) and its mutation check."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 Two steps, in the order the real stack applies them:
 
-1. `effective_authorization` is the CLI's Kong `request-transformer` rule (wire-spec 8): a
+1. `effective_authorization` is the CLI's Kong `request-transformer` rule (the CLI's kong.yml): a
    client's own `Authorization` is kept unless it is `Bearer sb_...`; otherwise the opaque
    `apikey` (sb_secret / sb_publishable) is swapped for the service_role / anon JWT, and any
    other `apikey` value is copied as is.

@@ -1,7 +1,7 @@
 """THE error table of the REST API (PostgREST's Error.hs): every failure becomes one ApiError.
 
 A PostgREST error body is `{"code","details","hint","message"}`; the status comes from the
-PGRST code, or from the SQLSTATE of a database error (wire-spec section 3).
+PGRST code, or from the SQLSTATE of a database error (PostgREST: Error.hs, pgErrorStatus).
 """
 
 from __future__ import annotations
