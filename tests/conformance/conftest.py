@@ -85,14 +85,19 @@ def signed_in(api: ApiTarget, throwaway_user: ThrowawayUser) -> SignedIn:
 def rest_schema(api: ApiTarget) -> ApiTarget:
     """The fixture schema loaded once per session; waits until the API's cache has it."""
     load_rest_fixture(api)
-    for _ in range(50):
+    deadline = time.monotonic() + 15
+    while True:
         response = requests.get(
             f"{api.rest_url}/conf_clients?select=id&limit=1", headers=api.anon_headers(), timeout=10
         )
         if response.status_code == 200:
-            break
+            return api
+        if time.monotonic() > deadline:
+            pytest.fail(
+                "the API never served the conformance fixture schema within 15 s: "
+                f"last answer {response.status_code} {response.text[:200]}"
+            )
         time.sleep(0.2)
-    return api
 
 
 @pytest.fixture
