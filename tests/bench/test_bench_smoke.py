@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from aimodels.bench.hot_reads import HOT_READS
 from aimodels.bench.report import RunReport, report_json
 from aimodels.bench.runner import Benchmark, run_benchmarks
-from aimodels.bench.scales import Scale
+from aimodels.bench.scales import Scale, Shape
 from aimodels.cli.app import app
 from aimodels.stack.local_stack import LocalStack
 
@@ -126,3 +126,19 @@ def test_bench_run_cli_writes_json(
     data = json.loads(out.read_text())
     assert [r["name"] for r in data["results"]] == ["recording_vs_history"]
     assert Benchmark.HISTORY.value == "history"
+
+
+@pytest.mark.parametrize("shape", [Shape.HEAVY, Shape.SKEWED])
+def test_hot_reads_run_over_every_shape_without_a_usage_seq_scan(
+    local_stack: LocalStack, shape: Shape
+) -> None:
+    console = Console(file=io.StringIO(), width=200)
+    report = run_benchmarks(
+        local_stack, scale=Scale.TINY, seed=7, shape=shape, only=[Benchmark.RLS], console=console
+    )
+    assert report.shape == shape
+    [result] = report.results
+    assert result.figures, "the hot reads report figures in this shape too"
+    usage_scans = [p.query for p in result.plans if "ai_model_usage" in p.seq_scanned]
+    assert not usage_scans, f"no plan seq-scans the usage log: {usage_scans}"
+    assert result.checks_passed, [c for c in result.checks if not c.passed]

@@ -9,20 +9,22 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from aimodels.bench.generator import (
+    HEAVY_ORGS,
+    HEAVY_USERS_PER_ORG,
     HISTORY_DAYS,
     PLANS,
     Dataset,
     generate_dataset,
     generate_usage,
 )
-from aimodels.bench.scales import Scale, spec
+from aimodels.bench.scales import Scale, Shape, spec
 
 TYPES = ["accounting", "beauty", "doctor", "finance", "retail", "software", "solicitor", "travel"]
 ANCHOR = datetime(2025, 3, 14, 9, 0, tzinfo=UTC)
 
 
-def _dataset(seed: int = 1, scale: Scale = Scale.SMALL) -> Dataset:
-    return generate_dataset(seed, spec(scale), TYPES, ANCHOR)
+def _dataset(seed: int = 1, scale: Scale = Scale.SMALL, shape: Shape = Shape.WIDE) -> Dataset:
+    return generate_dataset(seed, spec(scale), TYPES, ANCHOR, shape)
 
 
 def _usage(dataset: Dataset, seed: int = 1, rows: int = 20_000) -> list[tuple[object, ...]]:
@@ -88,3 +90,41 @@ def test_usage_rows_sit_in_their_models_period() -> None:
     for row in itertools.islice(generate_usage(1, _dataset(), 5_000), 0, 5_000, 97):
         period_start, period_end, created_at = row[8], row[9], row[11]
         assert period_start <= created_at < period_end  # type: ignore[operator]
+
+
+# -- shapes -----------------------------------------------------------------------------------
+def _rows_by(dataset: Dataset, column: int, rows: int = 20_000) -> Counter[object]:
+    return Counter(row[column] for row in _usage(dataset, rows=rows))
+
+
+@pytest.mark.parametrize("shape", list(Shape))
+def test_every_shape_keeps_the_scale_counts(shape: Shape) -> None:
+    dataset = _dataset(shape=shape)
+    assert len(dataset.orgs) == spec(Scale.SMALL).organizations
+    assert len(dataset.users) == spec(Scale.SMALL).users
+    assert len(_usage(dataset, rows=3_000)) == 3_000
+
+
+def test_heavy_shape_gives_every_row_to_a_few_users_of_a_few_orgs() -> None:
+    dataset = _dataset(shape=Shape.HEAVY)
+    by_user = _rows_by(dataset, 1)
+    by_org = _rows_by(dataset, 2)
+    assert len(by_org) <= HEAVY_ORGS, "rows belong to a few organizations only"
+    assert len(by_user) <= HEAVY_ORGS * HEAVY_USERS_PER_ORG, "rows belong to a few users only"
+    assert min(by_user.values()) > 20_000 / (HEAVY_ORGS * HEAVY_USERS_PER_ORG) / 2, (
+        "each heavy user holds a comparable, large share"
+    )
+    assert dataset.actors[0].user_id in by_user, "the benchmarks' user is one of the heavy users"
+
+
+def test_skewed_shape_gives_half_of_all_rows_to_the_largest_org() -> None:
+    dataset = _dataset(shape=Shape.SKEWED)
+    largest = dataset.orgs[0].id
+    share = _rows_by(dataset, 2)[largest] / 20_000
+    assert 0.45 < share < 0.55, f"the largest organization holds {share:.0%} of rows"
+    wide_share = _rows_by(_dataset(shape=Shape.WIDE), 2)[largest] / 20_000
+    assert wide_share < 0.35, f"in the wide shape it holds {wide_share:.0%}, far less"
+
+
+def test_wide_shape_is_the_default() -> None:
+    assert _usage(_dataset(), rows=500) == _usage(_dataset(shape=Shape.WIDE), rows=500)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from aimodels.bench.database import BenchDatabase
 from aimodels.bench.loader import SeedInfo
-from aimodels.bench.scales import Scale, ScaleSpec, spec
+from aimodels.bench.scales import Scale, ScaleSpec, Shape, spec
 from aimodels.stack.local_stack import LocalStack
 
 
@@ -20,6 +20,10 @@ class BenchContext:
     @property
     def scale(self) -> Scale:
         return self.database.scale
+
+    @property
+    def shape(self) -> Shape:
+        return self.database.shape
 
     @property
     def spec(self) -> ScaleSpec:

@@ -1,6 +1,7 @@
 """The throwaway database a scale lives in: a sibling of the developer's, never the same.
 
-`aimodels_bench_<scale>` is created in the stack's cluster from template1, given the
+`aimodels_bench_<scale>` (`aimodels_bench_<scale>_<shape>` for the heavy and skewed shapes)
+is created in the stack's cluster from template1, given the
 platform bootstrap and then our migrations (and seed) by the Supabase CLI, exactly as
 `db reset` builds the developer's database. Dropping it loses nothing.
 """
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import psycopg
 
-from aimodels.bench.scales import Scale
+from aimodels.bench.scales import Scale, Shape
 from aimodels.stack.bootstrap import apply_bootstrap
 from aimodels.stack.local_stack import LocalStack
 
@@ -19,10 +20,13 @@ class BenchDatabaseError(RuntimeError):
 
 
 class BenchDatabase:
-    def __init__(self, stack: LocalStack, scale: Scale) -> None:
+    def __init__(self, stack: LocalStack, scale: Scale, shape: Shape = Shape.WIDE) -> None:
         self.stack = stack
         self.scale = scale
-        self.name = f"aimodels_bench_{scale}"
+        self.shape = shape
+        # The wide shape keeps the name it had before shapes existed.
+        suffix = "" if shape is Shape.WIDE else f"_{shape}"
+        self.name = f"aimodels_bench_{scale}{suffix}"
 
     @property
     def owner_url(self) -> str:

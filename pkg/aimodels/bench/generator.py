@@ -11,6 +11,10 @@ Shape (what makes it realistic rather than uniform):
   weekends, rows in time order (as an append-only log is written);
 - user activity is log-normal, and one "long history" user carries about 2% of all rows;
 - trials were enabled at random times in the year, so most of them have expired.
+
+Three shapes of the same counts (`Shape`): `wide` is the above; `heavy` gives every row to a
+few users in a few organizations; `skewed` gives half of all rows to the largest
+organization.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from aimodels.bench.actors import Actor, ActorRole
-from aimodels.bench.scales import ScaleSpec
+from aimodels.bench.scales import ScaleSpec, Shape
 from aimodels.domain.rules import period_window
 
 # Bumped whenever the rows for a given seed change: `bench run` then reloads old data.
@@ -34,6 +38,11 @@ PERIODS = ("daily", "weekly", "monthly")
 HISTORY_DAYS = 365
 SUPERADMINS = 3
 HEAVY_USER_SHARE = 0.02
+# The heavy shape: this many organizations, this many recording users in each.
+HEAVY_ORGS = 5
+HEAVY_USERS_PER_ORG = 4
+# The skewed shape: the share of all rows that the largest organization holds.
+SKEWED_ORG_SHARE = 0.5
 # One bcrypt hash (cost 10, fixed salt) of the development password for every generated
 # account: hashing 100k passwords would dominate the load for nothing.
 DEV_PASSWORD_HASH = "$2a$10$aimodelsbenchsaltsalte6MNaIYIkoQr6KH81CruR793AKLYnvy2"
@@ -277,7 +286,11 @@ def generate_users(seed: int, spec: ScaleSpec, orgs: Sequence[Org], anchor: date
 
 # -- the whole dataset (without usage) --------------------------------------------------------
 def generate_dataset(
-    seed: int, spec: ScaleSpec, type_slugs: Sequence[str], anchor: datetime
+    seed: int,
+    spec: ScaleSpec,
+    type_slugs: Sequence[str],
+    anchor: datetime,
+    shape: Shape = Shape.WIDE,
 ) -> Dataset:
     models = generate_models(seed, spec.models, type_slugs)
     orgs = generate_orgs(seed, spec.organizations, type_slugs, anchor)
@@ -285,6 +298,10 @@ def generate_dataset(
     users = generate_users(seed, spec, orgs, anchor)
     dataset = Dataset(anchor=anchor, models=models, orgs=orgs, configs=configs, users=users)
     _plan_activity(seed, dataset)
+    if shape is Shape.HEAVY:
+        _concentrate_on_heavy_users(dataset)
+    elif shape is Shape.SKEWED:
+        _skew_to_largest_org(dataset)
     _choose_actors(dataset)
     return dataset
 
@@ -308,11 +325,37 @@ def _plan_activity(seed: int, dataset: Dataset) -> None:
     dataset.activity[heavy.id] = others * HEAVY_USER_SHARE / (1 - HEAVY_USER_SHARE)
 
 
+def _concentrate_on_heavy_users(dataset: Dataset) -> None:
+    """Only a few users of the largest organizations record, all equally: every row is theirs."""
+    chosen: list[UUID] = []
+    for org in dataset.orgs[:HEAVY_ORGS]:
+        members = [
+            u.id
+            for u in dataset.users
+            if u.organization_id == org.id and u.role == "user" and u.id in dataset.activity
+        ]
+        chosen += members[:HEAVY_USERS_PER_ORG]
+    dataset.activity = {user_id: 1.0 for user_id in chosen}
+
+
+def _skew_to_largest_org(dataset: Dataset) -> None:
+    """Scale the largest organization's users so that together they hold the skewed share."""
+    largest = _largest_org(dataset).id
+    org_of = {u.id: u.organization_id for u in dataset.users}
+    inside = sum(w for uid, w in dataset.activity.items() if org_of[uid] == largest)
+    outside = sum(w for uid, w in dataset.activity.items() if org_of[uid] != largest)
+    factor = outside * SKEWED_ORG_SHARE / (1 - SKEWED_ORG_SHARE) / inside
+    for user_id in dataset.activity:
+        if org_of[user_id] == largest:
+            dataset.activity[user_id] *= factor
+
+
 def _largest_org(dataset: Dataset) -> Org:
     return dataset.orgs[0]  # Zipf rank 0, enterprise by construction
 
 
 def _heavy_user(dataset: Dataset) -> User:
+    """The benchmarks' `user`: the first user of the largest organization (in every shape)."""
     org = _largest_org(dataset)
     return next(u for u in dataset.users if u.organization_id == org.id and u.role == "user")
 

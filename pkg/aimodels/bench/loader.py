@@ -48,7 +48,7 @@ from aimodels.bench.generator import (
     generate_dataset,
     generate_usage,
 )
-from aimodels.bench.scales import Scale, spec
+from aimodels.bench.scales import Scale, Shape, spec
 
 _BATCH = 5_000
 
@@ -69,6 +69,7 @@ class SeedInfo(BaseModel):
     """What `bench seed` loaded; kept in the database (bench.seed_info) for `bench run`."""
 
     scale: Scale
+    shape: Shape = Shape.WIDE
     seed: int
     # The migrations it was built with: a changed schema means the data must be reloaded.
     schema_fingerprint: str
@@ -380,7 +381,7 @@ def seed_database(
         database.recreate()
     anchor = anchor_now()
     with psycopg.connect(database.owner_url) as conn:
-        dataset = generate_dataset(seed, scale_spec, _type_slugs(conn), anchor)
+        dataset = generate_dataset(seed, scale_spec, _type_slugs(conn), anchor, database.shape)
         conn.execute("set session_replication_role = replica")
         conn.commit()
         progress = Progress(
@@ -411,6 +412,7 @@ def seed_database(
         conn.execute("vacuum (analyze)")
     info = SeedInfo(
         scale=database.scale,
+        shape=database.shape,
         seed=seed,
         schema_fingerprint=schema_fingerprint(database.stack.settings.project_dir),
         generator_version=GENERATOR_VERSION,

@@ -98,6 +98,7 @@ class RunReport(BaseModel):
     started_at: datetime
     finished_at: datetime | None = None
     scale: str
+    shape: str = "wide"
     seed: int
     machine: Machine
     results: list[BenchmarkResult] = Field(default_factory=list)
@@ -182,14 +183,14 @@ def report_markdown(report: RunReport, *, plans: bool = True) -> str:
     """The tables (and plans) as Markdown, for BENCHMARKS.md."""
     m = report.machine
     lines = [
-        f"Scale `{report.scale}`, seed {report.seed},"
+        f"Scale `{report.scale}`, shape `{report.shape}`, seed {report.seed},"
         f" {report.started_at:%Y-%m-%d %H:%M} UTC; "
         f"{m.cpus} CPUs, {m.memory_gb} GB, PostgreSQL {m.postgres}, Python {m.python}.",
         "",
     ]
     for result in report.results:
         lines += [
-            f"#### {result.title} ({result.scale})",
+            f"#### {result.title} ({result.scale}, {report.shape})",
             "",
             "| case | metric | value | limit | limit is | ratio | target | met |",
             "| --- | --- | ---: | ---: | --- | ---: | --- | --- |",

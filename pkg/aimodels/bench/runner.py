@@ -19,7 +19,7 @@ from aimodels.bench.loader import read_seed_info, schema_fingerprint, seed_datab
 from aimodels.bench.machine import describe_machine
 from aimodels.bench.report import RunReport, render_result
 from aimodels.bench.rls_overhead import run_rls_overhead
-from aimodels.bench.scales import Scale, scales_up_to
+from aimodels.bench.scales import Scale, Shape, scales_up_to
 from aimodels.stack.local_stack import LocalStack
 
 
@@ -32,10 +32,16 @@ class Benchmark(StrEnum):
 
 
 def prepare(
-    stack: LocalStack, scale: Scale, *, seed: int, console: Console, reseed: bool = False
+    stack: LocalStack,
+    scale: Scale,
+    *,
+    seed: int,
+    console: Console,
+    shape: Shape = Shape.WIDE,
+    reseed: bool = False,
 ) -> BenchContext:
-    """The scale's database, seeded with `seed` (loaded now if missing or seeded otherwise)."""
-    database = BenchDatabase(stack, scale)
+    """The scale's database in a shape, seeded with `seed` (loaded now if missing or stale)."""
+    database = BenchDatabase(stack, scale, shape)
     database.require_cluster()
     info = None if reseed else read_seed_info(database)
     fingerprint = schema_fingerprint(stack.settings.project_dir)
@@ -45,7 +51,7 @@ def prepare(
         or info.schema_fingerprint != fingerprint
         or info.generator_version != GENERATOR_VERSION
     ):
-        console.print(f"Seeding [bold]{scale}[/bold] (seed {seed}) into {database.name}...")
+        console.print(f"Seeding [bold]{scale}[/bold] {shape} (seed {seed}) into {database.name}...")
         info = seed_database(database, seed=seed, console=console)
     elif datetime.now(UTC) - info.anchor > timedelta(days=1):
         console.print(
@@ -60,6 +66,7 @@ def run_benchmarks(
     *,
     scale: Scale,
     seed: int,
+    shape: Shape = Shape.WIDE,
     only: Iterable[Benchmark] = tuple(Benchmark),
     console: Console,
     with_tests: bool = False,
@@ -67,10 +74,11 @@ def run_benchmarks(
     reseed: bool = False,
 ) -> RunReport:
     chosen = set(only)
-    ctx = prepare(stack, scale, seed=seed, console=console, reseed=reseed)
+    ctx = prepare(stack, scale, seed=seed, console=console, shape=shape, reseed=reseed)
     report = RunReport(
         started_at=datetime.now(UTC),
         scale=scale,
+        shape=shape,
         seed=seed,
         machine=describe_machine(stack.cluster.url()),
     )
@@ -78,7 +86,7 @@ def run_benchmarks(
         Benchmark.RLS: lambda: run_rls_overhead(ctx),
         Benchmark.HISTORY: lambda: run_history_cost(
             [
-                ctx if s is scale else prepare(stack, s, seed=seed, console=console)
+                ctx if s is scale else prepare(stack, s, seed=seed, console=console, shape=shape)
                 for s in scales_up_to(scale)
             ]
         ),

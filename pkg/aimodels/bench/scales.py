@@ -14,6 +14,21 @@ class Scale(StrEnum):
     LARGE = "large"
 
 
+class Shape(StrEnum):
+    """How the usage rows spread over organizations and users at a given scale.
+
+    The counts of organizations, users and rows are the scale's in every shape; only who
+    holds the rows changes, since that is what moves the planner between indexes.
+    """
+
+    # Many organizations of Zipf sizes, light users, one long-history user with ~2% of rows.
+    WIDE = "wide"
+    # A few organizations, each with a few users who hold all the rows between them.
+    HEAVY = "heavy"
+    # The wide shape, except that the largest organization holds half of all rows.
+    SKEWED = "skewed"
+
+
 class ScaleSpec(BaseModel):
     """Row counts of one scale; `models` is the generated catalog (the seed's six come too)."""
 

@@ -18,7 +18,7 @@ from aimodels.bench.database import BenchDatabase, BenchDatabaseError
 from aimodels.bench.loader import seed_database
 from aimodels.bench.report import RunReport, report_json, report_markdown
 from aimodels.bench.runner import Benchmark, run_benchmarks
-from aimodels.bench.scales import Scale
+from aimodels.bench.scales import Scale, Shape
 from aimodels.cli.stack_cmd import local_stack
 
 bench_app = typer.Typer(
@@ -35,12 +35,21 @@ ScaleOption = Annotated[
     Scale, typer.Option(help="tiny (smoke test), small, medium or large (see BENCHMARKS.md).")
 ]
 SeedOption = Annotated[int, typer.Option(help="Generator seed: the same seed, the same rows.")]
+ShapeOption = Annotated[
+    Shape,
+    typer.Option(
+        help="Who holds the usage rows: wide (many orgs, light users), heavy (a few users of a"
+        " few orgs hold them all) or skewed (the largest org holds half)."
+    ),
+]
 
 
 @bench_app.command("seed")
-def seed(scale: ScaleOption = Scale.SMALL, seed: SeedOption = 42) -> None:
-    """(Re)create aimodels_bench_<scale> and bulk-load it with COPY, then VACUUM ANALYZE."""
-    database = BenchDatabase(local_stack(), scale)
+def seed(
+    scale: ScaleOption = Scale.SMALL, seed: SeedOption = 42, shape: ShapeOption = Shape.WIDE
+) -> None:
+    """(Re)create the scale's database in a shape and bulk-load it with COPY, then ANALYZE."""
+    database = BenchDatabase(local_stack(), scale, shape)
     try:
         info = seed_database(database, seed=seed, console=console)
     except BenchDatabaseError as error:
@@ -52,13 +61,17 @@ def seed(scale: ScaleOption = Scale.SMALL, seed: SeedOption = 42) -> None:
             load.table, f"{load.rows:,}", f"{load.seconds:.1f}", f"{load.rows_per_s:,.0f}"
         )
     console.print(table)
-    console.print(f"Seed {seed} at {scale} in {info.seconds:.1f} s (with migrations and indexes).")
+    console.print(
+        f"Seed {seed} at {scale}, {shape} shape, in {info.seconds:.1f} s"
+        " (with migrations and indexes)."
+    )
 
 
 @bench_app.command("run")
 def run(
     scale: ScaleOption = Scale.SMALL,
     seed: SeedOption = 42,
+    shape: ShapeOption = Shape.WIDE,
     only: Annotated[
         list[Benchmark] | None,
         typer.Option(help="Run only these benchmarks (repeat the option). Default: all."),
@@ -82,6 +95,7 @@ def run(
             local_stack(),
             scale=scale,
             seed=seed,
+            shape=shape,
             only=only or tuple(Benchmark),
             console=console,
             with_tests=with_tests,
@@ -112,8 +126,8 @@ def markdown(
 
 
 @bench_app.command("drop")
-def drop(scale: ScaleOption = Scale.SMALL) -> None:
-    """Drop aimodels_bench_<scale> (nothing else lives there)."""
-    database = BenchDatabase(local_stack(), scale)
+def drop(scale: ScaleOption = Scale.SMALL, shape: ShapeOption = Shape.WIDE) -> None:
+    """Drop the scale's database in that shape (nothing else lives there)."""
+    database = BenchDatabase(local_stack(), scale, shape)
     database.drop()
     console.print(f"Dropped {database.name}.")
