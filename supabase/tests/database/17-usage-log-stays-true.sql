@@ -1,6 +1,6 @@
 begin;
 \ir ../helpers.psql
-select plan(27);
+select plan(28);
 
 -- A retry of a recorded usage row (same id, same user) is skipped before any check: never
 -- refused, never charged. Another user's id is a conflict. Amounts are bounded. The charge
@@ -150,6 +150,12 @@ select is_empty(
 -- ---------------------------------------------------------------------------
 select throws_ok($$select private.refuse('AM999')$$, 'P0001', 'private.refuse: unknown refusal code AM999',
   'an unknown refusal code is a bug, said plainly');
+select is_empty(
+  $$select p.oid::regprocedure::text from pg_proc p
+    where p.pronamespace in ('public'::regnamespace, 'private'::regnamespace)
+      and p.prosrc ~* 'errcode\s*=\s*''AM0' and p.proname <> 'refuse'$$,
+  'every AM refusal is raised by private.refuse, no function raises its own'
+);
 select hasnt_function('private', 'is_org_admin', 'the unused is_org_admin is gone');
 select ok(
   not has_function_privilege('authenticated', 'private.user_tokens_used(uuid, uuid, timestamptz, timestamptz)', 'execute')
