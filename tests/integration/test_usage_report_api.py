@@ -14,9 +14,11 @@ import psycopg
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from postgrest import SyncSelectRequestBuilder
 
 from aimodels.client import AIModelsClient, InvalidInput
 from aimodels.client.reports import usage_report
+from aimodels.client.rows import fetch_pages
 from aimodels.domain import UsageGrouping, UsageRecord
 from aimodels.stack.state import StackInfo
 from tests.integration.support import PASSWORD, cli_runner
@@ -89,15 +91,20 @@ def _append(owner: psycopg.Connection, rows: list[tuple[str, UUID, int, int, int
             )
 
 
-def _raw_rows(client: AIModelsClient, since: datetime | None, until: datetime | None) -> list:
+def _raw_rows(
+    client: AIModelsClient, since: datetime | None, until: datetime | None
+) -> list[UsageRecord]:
     """Every usage row the signed-in role reads, paged through the API."""
-    query = client.api.table("ai_model_usage").select("*")
-    if since is not None:
-        query = query.gte("created_at", since.isoformat())
-    if until is not None:
-        query = query.lt("created_at", until.isoformat())
-    response = query.limit(100_000).execute()
-    return [UsageRecord.model_validate(row) for row in response.data]
+
+    def request() -> SyncSelectRequestBuilder:
+        query = client.api.table("ai_model_usage").select("*")
+        if since is not None:
+            query = query.gte("created_at", since.isoformat())
+        if until is not None:
+            query = query.lt("created_at", until.isoformat())
+        return query.order("id")
+
+    return fetch_pages(request, UsageRecord)
 
 
 def _key(by: UsageGrouping, row: UsageRecord) -> tuple[object, ...]:
