@@ -18,6 +18,7 @@ from aimodels.bench.history_cost import run_history_cost
 from aimodels.bench.loader import read_seed_info, schema_fingerprint, seed_database
 from aimodels.bench.machine import describe_machine
 from aimodels.bench.report import RunReport, render_result
+from aimodels.bench.report_path import run_report_path
 from aimodels.bench.rls_overhead import run_rls_overhead
 from aimodels.bench.scales import Scale, Shape, scales_up_to
 from aimodels.stack.local_stack import LocalStack
@@ -28,6 +29,7 @@ class Benchmark(StrEnum):
     HISTORY = "history"
     CONCURRENCY = "concurrency"
     API = "api"
+    REPORT = "report"
     DEVLOOP = "devloop"
 
 
@@ -92,6 +94,7 @@ def run_benchmarks(
         ),
         Benchmark.CONCURRENCY: lambda: run_concurrency(ctx),
         Benchmark.API: lambda: run_api_path(ctx),
+        Benchmark.REPORT: lambda: run_report_path(ctx),
         Benchmark.DEVLOOP: lambda: run_devloop(
             stack.settings.project_dir, scale=scale, with_tests=with_tests
         ),
