@@ -17,6 +17,7 @@ from aimodels.cli.catalog_cmd import catalog_app
 from aimodels.cli.context import CliContext
 from aimodels.cli.db_cmd import db_app
 from aimodels.cli.gateway_cmd import gateway_app
+from aimodels.cli.mail_cmd import mail_app
 from aimodels.cli.models_cmd import models_app
 from aimodels.cli.orgs_cmd import orgs_app
 from aimodels.cli.quota_cmd import quota_command
@@ -55,6 +56,7 @@ def main_options(
 app.add_typer(stack_app, name="stack")
 app.add_typer(db_app, name="db")
 app.add_typer(gateway_app, name="gateway")
+app.add_typer(mail_app, name="mail")
 app.command("verify")(verify_command)
 app.add_typer(models_app, name="models")
 app.command("quota")(quota_command)
