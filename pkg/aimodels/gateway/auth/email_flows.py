@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from aimodels.gateway.auth import email_tokens, store
+from aimodels.gateway.auth.config import RateLimitSettings
 from aimodels.gateway.auth.email_params import (
     GenerateLinkParams,
     InviteParams,
@@ -643,3 +644,14 @@ def _sanitized_user(email: str, data: dict[str, JsonValue]) -> JsonObject:
         "updated_at": now,
         "is_anonymous": False,
     }
+
+
+async def mail_email_change(
+    conn: store.Conn, settings: GatewaySettings, user_id: uuid.UUID, redirect_to: str
+) -> None:
+    """PUT /user's email change: the confirmation links, once the change is recorded."""
+    state = await email_tokens.load_state(conn, user_id)
+    if state is not None and state.email_change:
+        # The request itself was rate limited by PUT /user's own path.
+        flows = EmailFlows(RateLimiter(RateLimitSettings(enabled=False)))
+        await flows.send_email_change(conn, settings, state, redirect_to)
