@@ -191,3 +191,24 @@ def test_generate_link_for_recovery_of_an_unknown_address_is_not_found(api: ApiT
         {"code": "user_not_found", "message": "User with this email not found"},
         "user_not_found",
     )
+
+
+def test_resend_answers_an_empty_object_whatever_the_address(api: ApiTarget) -> None:
+    confirmed = api.create_user()
+    try:
+        for email in (confirmed.email, _email("unknown")):
+            response = _post(api, "resend", {"type": "signup", "email": email})
+            assert (response.status_code, response.text) == (200, "{}"), email
+    finally:
+        api.delete_user(confirmed.id)
+
+
+def test_resend_of_an_unknown_type_is_refused(api: ApiTarget) -> None:
+    assert _error(_post(api, "resend", {"type": "magiclink", "email": _email("t")})) == (
+        400,
+        {
+            "code": "validation_failed",
+            "message": "Missing one of these types: signup, email_change, sms, phone_change",
+        },
+        "validation_failed",
+    )

@@ -315,10 +315,12 @@ class EmailFlows:
     async def resend(
         self, request: Request, conn: store.Conn, settings: GatewaySettings
     ) -> Response | AuthError:
+        """Resend: `{}` whether or not anything was sent (confirmed, unknown, no change)."""
         params = parse_body(await request.body(), ResendParams)
         if params.type not in ("signup", "email_change"):
             raise bad_request(
-                "validation_failed", "Missing one of these types: signup, email_change"
+                "validation_failed",
+                "Missing one of these types: signup, email_change, sms, phone_change",
             )
         if not params.email:
             raise bad_request("validation_failed", "Type provided requires an email address")
@@ -329,21 +331,17 @@ class EmailFlows:
         user = await store.find_user_by_email(conn, email, AUDIENCE)
         if user is None:
             self._check_frequency(settings, params.type, email, None)
-            return json_response(200, {"message_id": None})
+            return json_response(200, {})
         state = await self._state(conn, user.id)
-        if params.type == "signup":
-            if user.email_confirmed_at is not None:
-                raise unprocessable("email_exists", "Email address already confirmed")
+        if params.type == "signup" and user.email_confirmed_at is None:
             self._check_frequency(settings, "signup", email, state.confirmation_sent_at)
             await self._send_link(
                 conn, settings, state, EmailAction.SIGNUP, TokenColumn.CONFIRMATION, redirect_to
             )
-        else:
-            if not state.email_change:
-                return json_response(200, {"message_id": None})
+        elif params.type == "email_change" and state.email_change:
             self._check_frequency(settings, "email_change", email, state.email_change_sent_at)
             await self.send_email_change(conn, settings, state, redirect_to)
-        return json_response(200, {"message_id": None})
+        return json_response(200, {})
 
     async def send_email_change(
         self, conn: store.Conn, settings: GatewaySettings, state: TokenState, redirect_to: str
