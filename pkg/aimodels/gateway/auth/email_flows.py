@@ -1,26 +1,24 @@
-"""GoTrue's email flows: /signup, /otp, /verify, /recover, /resend, /invite, /admin/generate_link.
+"""GoTrue's email flows: /signup, /otp, /recover, /resend, /invite, /admin/generate_link.
 
 Each follows GoTrue's handler of the same name (`internal/api/signup.go`, `magic_link.go`,
 `verify.go`, `recover.go`, `resend.go`, `invite.go`, `mail.go`): the same statuses, error
 codes and bodies. What differs is stated where it does.
 
-Accounts are never enumerable: /recover and /otp answer `{}` for known and unknown
-addresses alike, and the resend interval (max_frequency) is kept per address in memory
-too, so a second quick request is refused the same way whether the address exists or not.
+/verify lives in email_verify.py. Accounts are never enumerable: /recover and /otp answer
+`{}` for known and unknown addresses alike, and the resend interval (max_frequency) is kept
+per address in memory too, so a second quick request is refused the same way whether the
+address exists or not.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import secrets
-import string
 import uuid
-from urllib.parse import urlencode
 
 import psycopg
 from pydantic import JsonValue
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from aimodels.gateway.auth import email_tokens, store
 from aimodels.gateway.auth.config import RateLimitSettings
@@ -31,51 +29,31 @@ from aimodels.gateway.auth.email_params import (
     RecoverParams,
     ResendParams,
     SignupParams,
-    VerifyParams,
 )
 from aimodels.gateway.auth.email_tokens import TokenColumn, TokenState
+from aimodels.gateway.auth.email_verify import DUPLICATE_EMAIL, required_user
 from aimodels.gateway.auth.errors import (
     AuthError,
     bad_request,
-    forbidden,
     json_response,
     not_found,
     unprocessable,
 )
 from aimodels.gateway.auth.guard import require_admin
 from aimodels.gateway.auth.mailer import EmailAction, compose, send_mail
-from aimodels.gateway.auth.models import JsonObject, UserRecord
+from aimodels.gateway.auth.models import JsonObject
 from aimodels.gateway.auth.otp import action_link, generate_otp, token_hash
 from aimodels.gateway.auth.params import parse_body, validate_email
-from aimodels.gateway.auth.passwords import check_password_strength, hash_password
+from aimodels.gateway.auth.passwords import check_password_strength, hash_password, random_password
 from aimodels.gateway.auth.rate_limit import RateLimiter
 from aimodels.gateway.auth.redirects import referrer
 from aimodels.gateway.auth.sessions import issue_session
 from aimodels.gateway.auth.token import AUDIENCE, client_info
 from aimodels.gateway.settings import GatewaySettings
 
-DUPLICATE_EMAIL = "A user with this email address has already been registered"
-LINK_INVALID = "Email link is invalid or has expired"
-TOKEN_INVALID = "Token has expired or is invalid"
-SINGLE_CONFIRMATION = (
-    "Confirmation link accepted. Please proceed to confirm link sent to the other email"
-)
-_OAUTH_ERRORS = {400: "invalid_request", 401: "unauthorized_client", 403: "access_denied"}
-_TOKEN_COLUMNS = {
-    EmailAction.SIGNUP: TokenColumn.CONFIRMATION,
-    EmailAction.INVITE: TokenColumn.CONFIRMATION,
-    EmailAction.MAGICLINK: TokenColumn.RECOVERY,
-    EmailAction.RECOVERY: TokenColumn.RECOVERY,
-}
-
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def _random_password() -> str:
-    alphabet = string.ascii_letters + string.digits
-    return "".join(secrets.choice(alphabet) for _ in range(64))
 
 
 def _too_soon(seconds_left: float) -> AuthError:
@@ -183,12 +161,6 @@ class EmailFlows:
             raise not_found("user_not_found", "User not found")
         return state
 
-    async def _user(self, conn: store.Conn, user_id: uuid.UUID) -> UserRecord:
-        user = await store.load_user(conn, user_id)
-        if user is None:
-            raise not_found("user_not_found", "User not found")
-        return user
-
     async def _confirm_or_resend(
         self,
         conn: store.Conn,
@@ -238,7 +210,7 @@ class EmailFlows:
         else:
             user_id = existing.id
         await self._confirm_or_resend(conn, settings, user_id, redirect_to)
-        user = await self._user(conn, user_id)
+        user = await required_user(conn, user_id)
         if user.email_confirmed_at is not None:
             issued = await issue_session(conn, settings, user, client_info(request), _now())
             return json_response(200, issued.response.model_dump(mode="json", exclude_none=True))
@@ -268,7 +240,7 @@ class EmailFlows:
                 user_id = await self._create_user(
                     conn,
                     email=email,
-                    password=_random_password(),
+                    password=random_password(),
                     data=dict(params.data or {}),
                     invited=False,
                 )
@@ -394,7 +366,7 @@ class EmailFlows:
         await self._send_link(
             conn, settings, state, EmailAction.INVITE, TokenColumn.CONFIRMATION, redirect_to
         )
-        return json_response(200, (await self._user(conn, user_id)).to_json())
+        return json_response(200, (await required_user(conn, user_id)).to_json())
 
     # -- POST /admin/generate_link (service role) ----------------------------------------
 
@@ -419,7 +391,7 @@ class EmailFlows:
                 user_id = await self._create_user(
                     conn,
                     email=email,
-                    password=params.password or (None if kind == "invite" else _random_password()),
+                    password=params.password or (None if kind == "invite" else random_password()),
                     data=dict(params.data or {}),
                     invited=kind == "invite",
                 )
@@ -441,7 +413,7 @@ class EmailFlows:
         otp = generate_otp(settings.auth_flows.otp_length)
         hashed = token_hash(email, otp)
         await email_tokens.store_token(conn, user_id, column, hashed, _now())
-        body = (await self._user(conn, user_id)).to_json()
+        body = (await required_user(conn, user_id)).to_json()
         body.update(
             action_link=action_link(settings.jwt_issuer, hashed, action.value, redirect_to),
             email_otp=otp,
@@ -450,179 +422,6 @@ class EmailFlows:
             redirect_to=redirect_to,
         )
         return json_response(200, body)
-
-    # -- GET and POST /verify ------------------------------------------------------------
-
-    async def verify(
-        self, request: Request, conn: store.Conn, settings: GatewaySettings
-    ) -> Response | AuthError:
-        if request.method == "GET":
-            return await self._verify_link(request, conn, settings)
-        params = parse_body(await request.body(), VerifyParams)
-        kind = params.type or ""
-        if not kind:
-            raise bad_request("validation_failed", "Verify requires a verification type")
-        if not params.token and not params.token_hash:
-            raise bad_request("validation_failed", "Verify requires a token or a token hash")
-        if params.token and params.token_hash:
-            raise bad_request("validation_failed", "Verify requires either a token or a token hash")
-        if params.token_hash:
-            state, kind, column = await self._match_hash(conn, settings, kind, params.token_hash)
-        else:
-            email = validate_email(params.email or "")
-            state, kind, column = await self._match_code(
-                conn, settings, kind, email, params.token or ""
-            )
-        outcome = await self._complete(conn, settings, state, kind, column)
-        if outcome is None:
-            return json_response(200, {"msg": SINGLE_CONFIRMATION, "code": "200"})
-        issued = await issue_session(conn, settings, outcome, client_info(request), _now())
-        return json_response(200, issued.response.model_dump(mode="json", exclude_none=True))
-
-    async def _verify_link(
-        self, request: Request, conn: store.Conn, settings: GatewaySettings
-    ) -> Response:
-        token = request.query_params.get("token", "")
-        kind = request.query_params.get("type", "")
-        if not kind:
-            raise bad_request("validation_failed", "Verify requires a verification type")
-        if not token:
-            raise bad_request("validation_failed", "Verify requires a token or a token hash")
-        redirect_to = referrer(
-            settings.auth_flows, request.query_params.get("redirect_to"), request.headers
-        )
-        try:
-            state, kind, column = await self._match_hash(conn, settings, kind, token)
-            outcome = await self._complete(conn, settings, state, kind, column)
-        except AuthError as error:
-            fragment = {"error_code": error.error_code, "error_description": error.message}
-            if error.status in _OAUTH_ERRORS:
-                fragment = {"error": _OAUTH_ERRORS[error.status], **fragment}
-            return RedirectResponse(_with_fragment(redirect_to, fragment), status_code=303)
-        if outcome is None:
-            fragment = {"message": SINGLE_CONFIRMATION}
-            return RedirectResponse(_with_fragment(redirect_to, fragment), status_code=303)
-        issued = await issue_session(conn, settings, outcome, client_info(request), _now())
-        tokens = issued.response
-        fragment = {
-            "access_token": tokens.access_token,
-            "expires_at": str(tokens.expires_at),
-            "expires_in": str(tokens.expires_in),
-            "refresh_token": tokens.refresh_token,
-            "token_type": tokens.token_type,
-            "type": kind,
-        }
-        return RedirectResponse(_with_fragment(redirect_to, fragment), status_code=303)
-
-    async def _match_hash(
-        self, conn: store.Conn, settings: GatewaySettings, kind: str, hashed: str
-    ) -> tuple[TokenState, str, TokenColumn]:
-        """verifyTokenHash: the user holding this hash in the column of `kind`, unexpired."""
-        _check_kind(kind)
-        columns: list[TokenColumn]
-        if kind == "email":
-            columns = [TokenColumn.CONFIRMATION, TokenColumn.RECOVERY]
-        elif kind == "email_change":
-            columns = [TokenColumn.EMAIL_CHANGE_NEW, TokenColumn.EMAIL_CHANGE_CURRENT]
-        else:
-            columns = [_TOKEN_COLUMNS[EmailAction(kind)]]
-        for column in columns:
-            state = await email_tokens.find_by_token(conn, column, hashed)
-            if state is not None:
-                if _expired(settings, state.sent_at(column)):
-                    break
-                return state, _resolved_kind(kind, column), column
-        raise forbidden("otp_expired", LINK_INVALID)
-
-    async def _match_code(
-        self, conn: store.Conn, settings: GatewaySettings, kind: str, email: str, code: str
-    ) -> tuple[TokenState, str, TokenColumn]:
-        """verifyUserAndToken: the code typed from the email, for that address."""
-        _check_kind(kind)
-        hashed = token_hash(email, code)
-        if kind == "email_change":
-            for column in (TokenColumn.EMAIL_CHANGE_NEW, TokenColumn.EMAIL_CHANGE_CURRENT):
-                state = await email_tokens.find_by_token(conn, column, hashed)
-                if state is not None and not _expired(settings, state.sent_at(column)):
-                    return state, kind, column
-            raise forbidden("otp_expired", TOKEN_INVALID)
-        user = await store.find_user_by_email(conn, email, AUDIENCE)
-        state = await email_tokens.load_state(conn, user.id) if user is not None else None
-        if state is None:
-            raise forbidden("otp_expired", TOKEN_INVALID)
-        if kind == "email":
-            candidates = [TokenColumn.CONFIRMATION, TokenColumn.RECOVERY]
-        else:
-            candidates = [_TOKEN_COLUMNS[EmailAction(kind)]]
-        for column in candidates:
-            stored = state.token(column)
-            matches = bool(stored) and secrets.compare_digest(stored, hashed)
-            if matches and not _expired(settings, state.sent_at(column)):
-                return state, _resolved_kind(kind, column), column
-        raise forbidden("otp_expired", TOKEN_INVALID)
-
-    async def _complete(
-        self,
-        conn: store.Conn,
-        settings: GatewaySettings,
-        state: TokenState,
-        kind: str,
-        column: TokenColumn,
-    ) -> UserRecord | None:
-        """signupVerify / recoverVerify / emailChangeVerify; None: one of two changes confirmed."""
-        now = _now()
-        user = await self._user(conn, state.id)
-        if user.is_banned(now):
-            raise forbidden("user_banned", "User is banned")
-        if kind in ("signup", "invite"):
-            if not user.has_password and user.invited_at is not None:
-                # The invitee sets a real password next (PUT /user).
-                password = await hash_password(_random_password())
-                await store.update_user_columns(conn, user.id, now, encrypted_password=password)
-            await email_tokens.confirm_email(conn, user.id, now)
-        elif kind in ("magiclink", "recovery"):
-            await email_tokens.clear_token(conn, user.id, TokenColumn.RECOVERY, now)
-            if user.email_confirmed_at is None:
-                await email_tokens.confirm_email(conn, user.id, now)
-        elif (
-            settings.auth_flows.double_confirm_changes
-            and (state.email_change_confirm_status or 0) == 0
-            and state.email
-        ):
-            # emailChangeVerify: the first of the two links; the other must follow.
-            await store.update_user_columns(
-                conn, state.id, now, **{column.value: "", "email_change_confirm_status": 1}
-            )
-            return None
-        else:
-            if state.email_change and await store.email_taken(
-                conn, state.email_change, AUDIENCE, state.id
-            ):
-                raise unprocessable("email_exists", DUPLICATE_EMAIL)
-            await email_tokens.apply_email_change(conn, state, now)
-        return await self._user(conn, state.id)
-
-
-def _check_kind(kind: str) -> None:
-    if kind not in ("signup", "invite", "magiclink", "recovery", "email_change", "email"):
-        raise bad_request("validation_failed", "Unsupported verification type")
-
-
-def _resolved_kind(kind: str, column: TokenColumn) -> str:
-    """Type `email` becomes signup or magiclink by the column that matched (as GoTrue)."""
-    if kind != "email":
-        return kind
-    return "signup" if column is TokenColumn.CONFIRMATION else "magiclink"
-
-
-def _expired(settings: GatewaySettings, sent_at: dt.datetime | None) -> bool:
-    if sent_at is None:
-        return True
-    return _now() > sent_at + dt.timedelta(seconds=settings.auth_flows.otp_expiry)
-
-
-def _with_fragment(url: str, values: dict[str, str]) -> str:
-    return f"{url.split('#', 1)[0]}#{urlencode(sorted(values.items()))}&sb="
 
 
 def _sanitized_user(email: str, data: dict[str, JsonValue]) -> JsonObject:

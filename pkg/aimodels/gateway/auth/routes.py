@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from aimodels.gateway.auth import admin, store, token, user
+from aimodels.gateway.auth import admin, email_verify, store, token, user
 from aimodels.gateway.auth.email_flows import EmailFlows
 from aimodels.gateway.auth.errors import (
     AuthError,
@@ -79,7 +79,9 @@ def build_auth_routes(context: GatewayContext) -> Sequence[BaseRoute]:
         Route("/magiclink", limited(Limit.OTP, endpoint(flows.otp)), methods=["POST"]),
         Route("/recover", limited(Limit.RECOVER, endpoint(flows.recover)), methods=["POST"]),
         Route("/resend", limited(Limit.RESEND, endpoint(flows.resend)), methods=["POST"]),
-        Route("/verify", limited(Limit.VERIFY, endpoint(flows.verify)), methods=["GET", "POST"]),
+        Route(
+            "/verify", limited(Limit.VERIFY, endpoint(email_verify.verify)), methods=["GET", "POST"]
+        ),
         Route("/invite", endpoint(flows.invite), methods=["POST"]),
         Route("/admin/generate_link", endpoint(flows.generate_link), methods=["POST"]),
         Route("/user", endpoint(user.get_user), methods=["GET"]),
