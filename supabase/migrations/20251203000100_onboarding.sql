@@ -217,8 +217,8 @@ begin
 end;
 $$;
 
+-- Called only by our security definer RPCs (as their owner): no API role needs it.
 revoke execute on function private.require_org_admin() from public;
-grant execute on function private.require_org_admin() to authenticated;
 
 /**
   * A normalised email address (trimmed, lowercase) or AM006.
@@ -240,7 +240,6 @@ end;
 $$;
 
 revoke execute on function private.normalized_email(text) from public;
-grant execute on function private.normalized_email(text) to authenticated;
 
 /**
   * Invites an email into the caller's organization (admins only) with role user or admin.

@@ -16,7 +16,7 @@ log = logging.getLogger("aimodels.mailcatcher")
 MAX_MESSAGE_BYTES = 10 * 1024 * 1024
 
 
-class _CatchAll:
+class CatchAll:
     """aiosmtpd handler: every message to anyone is kept, nothing is relayed."""
 
     def __init__(self, store: MessageStore) -> None:
@@ -32,7 +32,7 @@ class _CatchAll:
 async def _serve(host: str, smtp_port: int, http_port: int) -> None:
     store = MessageStore()
     loop = asyncio.get_running_loop()
-    handler = _CatchAll(store)
+    handler = CatchAll(store)
     smtp_server = await loop.create_server(
         lambda: SMTP(handler, data_size_limit=MAX_MESSAGE_BYTES, enable_SMTPUTF8=True),
         host,
