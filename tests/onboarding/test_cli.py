@@ -94,3 +94,28 @@ def test_admin_removes_a_member(run: Run) -> None:
     assert removed["organization_id"] == "00000000-0000-0000-0001-000000000005"
     again = run("--as", ADMIN, "admin", "remove-member", "user2@pulse-health.example.test")
     assert again.exit_code == 6, "no longer a member: not found"
+
+
+def test_an_invitee_accepts_from_the_command_line(run: Run, mailbox: Mailbox) -> None:
+    email = new_email("cli-joiner")
+    _ok(run("--as", ADMIN, "admin", "invite", email))
+    link = mailbox.wait_for(email, "Confirm Your Signup").links[0]
+    joined = json.loads(
+        _ok(run("accept-invite", link, "--json", env={"AIMODELS_PASSWORD": "joiner-pass-1"})).stdout
+    )
+    assert joined == {"organization_id": "00000000-0000-0000-0001-000000000005", "role": "user"}
+    again = run("accept-invite", link, env={"AIMODELS_PASSWORD": "joiner-pass-1"})
+    assert again.exit_code == 3, "a spent link is refused (sign-in failed)"
+    listed = json.loads(
+        _ok(
+            run(
+                "--as",
+                email,
+                "models",
+                "list",
+                "--json",
+                env={"AIMODELS_PASSWORD": "joiner-pass-1"},
+            )
+        ).stdout
+    )
+    assert isinstance(listed, list), "the new member signs in with the chosen password"

@@ -22,7 +22,7 @@ from aimodels.cli.models_cmd import models_app
 from aimodels.cli.orgs_cmd import orgs_app
 from aimodels.cli.quota_cmd import quota_command
 from aimodels.cli.rls_cmd import rls_app
-from aimodels.cli.signup_cmd import signup_command
+from aimodels.cli.signup_cmd import accept_invite_command, signup_command
 from aimodels.cli.stack_cmd import stack_app
 from aimodels.cli.usage_cmd import usage_app
 from aimodels.cli.verify_cmd import verify_command
@@ -63,6 +63,7 @@ app.add_typer(models_app, name="models")
 app.command("quota")(quota_command)
 app.add_typer(usage_app, name="usage")
 app.command("signup")(signup_command)
+app.command("accept-invite")(accept_invite_command)
 app.add_typer(admin_app, name="admin")
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(orgs_app, name="orgs")

@@ -42,3 +42,24 @@ def signup_command(
         print(f"{result.email}: check your inbox and follow the link to confirm the address.")
     else:
         print(f"{result.email}: signed up and confirmed.")
+
+
+@reports_errors
+def accept_invite_command(
+    link: Annotated[str, typer.Argument(help="The link from the invitation email.")],
+    json_out: JsonFlag = False,
+) -> None:
+    """Accept an invitation from the command line: follow the emailed link, choose your
+    password (AIMODELS_PASSWORD or a prompt) and join the organization.
+
+    Example: aimodels accept-invite "$(aimodels mail show 3 --json | jq -r '.links[0]')"
+    """
+    password = os.environ.get(PASSWORD_ENV) or str(
+        typer.prompt("Choose a password", hide_input=True, confirmation_prompt=True, err=True)
+    )
+    client = AIModelsClient.from_env(os.environ.get(ENV_FILE_ENV, ".env"))
+    joined = OnboardingService(client.api).accept_invitation_link(link, password)
+    if json_out:
+        print_json(joined)
+    else:
+        print(f"joined organization {joined.organization_id} as {joined.role}")

@@ -9,12 +9,13 @@ accept_invitation(token). Nothing here opens a database connection.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 from uuid import UUID
 
+import httpx
 from pydantic import ValidationError
 
-from aimodels.client.errors import AuthError, InvalidInput, api_errors
+from aimodels.client.errors import ApiUnavailable, AuthError, InvalidInput, api_errors
 from aimodels.client.rows import fetch_all, fetch_first
 from aimodels.domain import explain
 from aimodels.domain.onboarding import (
@@ -84,6 +85,25 @@ class OnboardingService:
         """Join the invitation's organization (signed in as the invited address)."""
         request = self._api.rpc("accept_invitation", {"token": token})
         return fetch_first(request, Membership, missing="the invitation was not accepted")
+
+    def accept_invitation_link(self, link: str, password: str) -> Membership:
+        """What the accept page does with the emailed link: follow it (signing in), set the
+        password, and accept the invitation named in the page's URL."""
+        try:
+            answer = httpx.get(link, follow_redirects=False, timeout=10)
+        except httpx.HTTPError as error:
+            raise ApiUnavailable(f"cannot open the link: {error}") from error
+        landing = urlsplit(answer.headers.get("location", ""))
+        fragment = {k: v[0] for k, v in parse_qs(landing.fragment).items()}
+        if "error_code" in fragment:
+            raise AuthError(fragment.get("error_description", "the link was refused"))
+        tokens = parse_qs(landing.query).get("token")
+        if answer.status_code != 303 or "access_token" not in fragment or not tokens:
+            raise InvalidInput("not an invitation link (it does not lead to the accept page)")
+        with api_errors():
+            self._api.auth.set_session(fragment["access_token"], fragment["refresh_token"])
+            self._api.auth.update_user({"password": password})
+        return self.accept_invitation(tokens[0])
 
 
 class OrgMembers:
