@@ -31,6 +31,7 @@ class Limit(StrEnum):
     OTP = "otp"  # POST /otp
     RECOVER = "recover"  # POST /recover
     RESEND = "resend"  # POST /resend
+    USER = "user"  # PUT /user (it may send email-change mail)
     TOKEN_REFRESH = "token_refresh"  # refresh_token grant
     VERIFY = "verify"  # GET/POST /verify
     EMAIL_SENT = "email_sent"  # every email the mailer sends, one bucket for all

@@ -85,7 +85,7 @@ def build_auth_routes(context: GatewayContext) -> Sequence[BaseRoute]:
         Route("/invite", endpoint(flows.invite), methods=["POST"]),
         Route("/admin/generate_link", endpoint(flows.generate_link), methods=["POST"]),
         Route("/user", endpoint(user.get_user), methods=["GET"]),
-        Route("/user", endpoint(user.update_user), methods=["PUT"]),
+        Route("/user", limited(Limit.USER, endpoint(user.update_user)), methods=["PUT"]),
         Route("/logout", endpoint(user.logout), methods=["POST"]),
         Route("/admin/users", endpoint(admin.list_users), methods=["GET"]),
         Route("/admin/users", endpoint(admin.create_user), methods=["POST"]),
