@@ -75,7 +75,6 @@ class LocalStack:
         apply_bootstrap(self.cluster.url())
         if fresh or reset:
             self.cli.db_reset(self.cluster.url())
-        self.mail.start()
         self._start_gateway()
         if self.settings.env_file is not None:
             write_env_file(self.settings.env_file, self.info)
@@ -130,10 +129,11 @@ class LocalStack:
         )
 
     def _start_gateway(self) -> None:
-        mail_ports = self.mail.ports()
+        # The gateway mails through the catcher: (re)start it first (a no-op when healthy).
+        mail_ports = self.mail.start()
         auth = load_auth_config(
             self._config_toml,
-            smtp_port=mail_ports.smtp_port if mail_ports else None,
+            smtp_port=mail_ports.smtp_port,
             rate_limits=self.settings.auth_rate_limits,
         )
         self.gateway.start(
