@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 
+import psycopg
 import pytest
 import requests
 from supabase import Client
@@ -172,3 +173,21 @@ def test_requesting_codes_faster_than_max_frequency_is_refused(
     assert refused.value.message.startswith(
         "For security purposes, you can only request this after"
     )
+
+
+def test_a_code_older_than_otp_expiry_is_refused(
+    new_client: Callable[[], Client], mailbox: Mailbox, account: Callable[[], str], db: StackInfo
+) -> None:
+    email = account()
+    new_client().auth.sign_in_with_otp({"email": email})
+    message = mailbox.wait_for(email, "Your Magic Link")
+    with psycopg.connect(db.db_url) as conn:
+        # config.toml's otp_expiry is 3600 s: this code was sent two hours ago.
+        conn.execute(
+            "update auth.users set recovery_sent_at = now() - interval '2 hours' where email = %s",
+            (email,),
+        )
+    with pytest.raises(AuthApiError) as refused:
+        new_client().auth.verify_otp({"email": email, "token": code_in(message), "type": "email"})
+    assert (refused.value.status, refused.value.code) == (403, "otp_expired")
+    assert follow(message.links[0]).fragment["error_code"] == "otp_expired", "the link too"
