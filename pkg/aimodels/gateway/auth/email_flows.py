@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from aimodels.gateway.auth import email_tokens, store
+from aimodels.gateway.auth.admin import DUPLICATE_EMAIL
 from aimodels.gateway.auth.config import RateLimitSettings
 from aimodels.gateway.auth.email_params import (
     GenerateLinkParams,
@@ -31,7 +32,7 @@ from aimodels.gateway.auth.email_params import (
     SignupParams,
 )
 from aimodels.gateway.auth.email_tokens import TokenColumn, TokenState
-from aimodels.gateway.auth.email_verify import DUPLICATE_EMAIL, required_user
+from aimodels.gateway.auth.email_verify import required_user
 from aimodels.gateway.auth.errors import (
     AuthError,
     bad_request,

@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from aimodels.gateway.auth import email_tokens, store
+from aimodels.gateway.auth.admin import DUPLICATE_EMAIL
 from aimodels.gateway.auth.email_params import VerifyParams
 from aimodels.gateway.auth.email_tokens import TokenColumn, TokenState
 from aimodels.gateway.auth.errors import (
@@ -39,7 +40,6 @@ from aimodels.gateway.auth.sessions import issue_session
 from aimodels.gateway.auth.token import AUDIENCE, client_info
 from aimodels.gateway.settings import GatewaySettings
 
-DUPLICATE_EMAIL = "A user with this email address has already been registered"
 LINK_INVALID = "Email link is invalid or has expired"
 TOKEN_INVALID = "Token has expired or is invalid"
 SINGLE_CONFIRMATION = (
