@@ -57,3 +57,18 @@ def test_rule_functions_and_usage_admission_trigger_are_mutated(
 
 def test_mutations_leave_the_catalog_as_they_found_it(mutation_report: MutationReport) -> None:
     assert mutation_report.catalog_restored
+
+
+def test_the_onboarding_rules_are_mutated_and_the_signup_triggers_listed(
+    mutation_report: MutationReport,
+) -> None:
+    targets = {r.target for r in mutation_report.results}
+    assert 'policy "superadmins and org admins can read invitations" on public.invitations' in (
+        targets
+    )
+    assert "function private.is_org_admin(organization_id uuid)" in targets
+    listed = {item.target for item in mutation_report.not_mutated}
+    assert (
+        "trigger on_auth_user_created_create_org on auth.users (private.create_org_for_signup)"
+        in listed
+    ), "the sign-up trigger is named as proven elsewhere, not silently skipped"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from uuid import UUID
 
 import typer
 
@@ -10,6 +11,7 @@ from aimodels.cli.output import EXIT_CODES_HELP, JsonFlag, print_json, print_tab
 from aimodels.cli.session import signed_in_client
 from aimodels.client import InvalidInput
 from aimodels.domain import OrgModelConfig
+from aimodels.domain.onboarding import InvitedRole
 
 admin_app = typer.Typer(
     help="Organization admins: enable or disable models for your users, set per-user "
@@ -79,6 +81,72 @@ def members(ctx: typer.Context, json_out: JsonFlag = False) -> None:
         print_json(people)
         return
     print_table("Members", ("name", "role", "id"), [(p.display_name, p.role, p.id) for p in people])
+
+
+@admin_app.command("invite")
+@reports_errors
+def invite(
+    ctx: typer.Context,
+    email: Annotated[str, typer.Argument(help="The address to invite.")],
+    role: Annotated[InvitedRole, typer.Option(help="Their role in your organization.")] = (
+        InvitedRole.USER
+    ),
+    json_out: JsonFlag = False,
+) -> None:
+    """Invite an address into your organization; they get a sign-in link to accept.
+
+    Example: aimodels --as admin@acme-law.example.test admin invite bob@acme.test --role admin
+    """
+    issued = signed_in_client(ctx).org_admin().invite_member(email, role)
+    if json_out:
+        print_json(issued.model_copy(update={"token": "(sent by email)"}))
+    else:
+        print(f"invited {issued.invited_email} as {issued.invited_role} until {issued.expires_at}")
+
+
+@admin_app.command("invitations")
+@reports_errors
+def invitations(ctx: typer.Context, json_out: JsonFlag = False) -> None:
+    """Your organization's pending invitations."""
+    pending = signed_in_client(ctx).org_admin().invitations()
+    if json_out:
+        print_json(pending)
+        return
+    print_table(
+        "Pending invitations",
+        ("id", "email", "role", "expires"),
+        [(i.id, i.email, i.role, i.expires_at) for i in pending],
+    )
+
+
+@admin_app.command("revoke-invite")
+@reports_errors
+def revoke_invite(
+    ctx: typer.Context,
+    invitation_id: Annotated[UUID, typer.Argument(help="The invitation's id (admin invitations).")],
+    json_out: JsonFlag = False,
+) -> None:
+    """Revoke a pending invitation: its link stops working."""
+    revoked = signed_in_client(ctx).org_admin().revoke_invitation(invitation_id)
+    if json_out:
+        print_json(revoked)
+    else:
+        print(f"revoked the invitation of {revoked.email}")
+
+
+@admin_app.command("remove-member")
+@reports_errors
+def remove_member(
+    ctx: typer.Context,
+    email: Annotated[str, typer.Argument(help="The member's email address.")],
+    json_out: JsonFlag = False,
+) -> None:
+    """Remove a member from your organization (their usage history stays)."""
+    removed = signed_in_client(ctx).org_admin().remove_member(email)
+    if json_out:
+        print_json(removed)
+    else:
+        print(f"removed {email} from the organization")
 
 
 def _done(config: OrgModelConfig, model: str, what: str, json_out: bool) -> None:

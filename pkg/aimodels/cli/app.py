@@ -17,10 +17,12 @@ from aimodels.cli.catalog_cmd import catalog_app
 from aimodels.cli.context import CliContext
 from aimodels.cli.db_cmd import db_app
 from aimodels.cli.gateway_cmd import gateway_app
+from aimodels.cli.mail_cmd import mail_app
 from aimodels.cli.models_cmd import models_app
 from aimodels.cli.orgs_cmd import orgs_app
 from aimodels.cli.quota_cmd import quota_command
 from aimodels.cli.rls_cmd import rls_app
+from aimodels.cli.signup_cmd import accept_invite_command, signup_command
 from aimodels.cli.stack_cmd import stack_app
 from aimodels.cli.usage_cmd import usage_app
 from aimodels.cli.verify_cmd import verify_command
@@ -55,10 +57,13 @@ def main_options(
 app.add_typer(stack_app, name="stack")
 app.add_typer(db_app, name="db")
 app.add_typer(gateway_app, name="gateway")
+app.add_typer(mail_app, name="mail")
 app.command("verify")(verify_command)
 app.add_typer(models_app, name="models")
 app.command("quota")(quota_command)
 app.add_typer(usage_app, name="usage")
+app.command("signup")(signup_command)
+app.command("accept-invite")(accept_invite_command)
 app.add_typer(admin_app, name="admin")
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(orgs_app, name="orgs")

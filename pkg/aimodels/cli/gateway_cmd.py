@@ -72,10 +72,27 @@ def serve_command(
     secret_key: Annotated[
         str, typer.Option(help="sb_secret_ key, mapped to the service_role JWT.")
     ] = keys.SECRET_KEY,
+    auth_flows: Annotated[
+        str | None,
+        typer.Option(
+            help="JSON of the email flows' settings (site_url, redirects, OTP, SMTP, rate "
+            "limits), as the stack builds it from config.toml."
+        ),
+    ] = None,
+    mailer_autoconfirm: Annotated[
+        bool,
+        typer.Option(help="Confirm sign-ups at once (config.toml: enable_confirmations = false)."),
+    ] = True,
+    db_plan_enabled: Annotated[
+        bool, typer.Option(help="Serve EXPLAIN plans (PostgREST's db-plan-enabled).")
+    ] = False,
 ) -> None:
     """Serve the API until interrupted. Logs one line per request, never tokens or queries."""
+    from aimodels.gateway.auth.config import AuthFlowSettings
     from aimodels.gateway.server import serve
     from aimodels.gateway.settings import GatewaySettings
+
+    flows = AuthFlowSettings.model_validate_json(auth_flows) if auth_flows else AuthFlowSettings()
 
     settings = GatewaySettings(
         db_url=SecretStr(db_url),
@@ -93,6 +110,9 @@ def serve_command(
         service_role_key=SecretStr(service_role_key),
         publishable_key=SecretStr(publishable_key),
         secret_key=SecretStr(secret_key),
+        auth_flows=flows,
+        mailer_autoconfirm=mailer_autoconfirm,
+        db_plan_enabled=db_plan_enabled,
     )
     serve(settings)
 

@@ -80,6 +80,30 @@ class ProtectedField(PermissionDenied):
     """AM008: the caller may not change this field (plan, type, quota, role...)."""
 
 
+class InvitationNotFound(NotFound):
+    """AM021: no such invitation for this account (someone else's answers the same)."""
+
+
+class InvitationClosed(InvalidInput):
+    """AM022 revoked, AM023 already accepted, AM024 expired: the invitation is spent."""
+
+
+class AlreadyMember(Conflict):
+    """AM025: the account or address already belongs to an organization."""
+
+
+class CannotRemoveSelf(InvalidInput):
+    """AM026: an admin cannot remove themselves from their organization."""
+
+
+class MemberNotFound(NotFound):
+    """AM027: no member of the caller's organization has this address."""
+
+
+class RateLimited(QuotaExceeded):
+    """GoTrue's 429: too many requests from this address, or emails to this account."""
+
+
 class ApiUnavailable(AppError):
     """The API did not answer (stack down, wrong URL)."""
 
@@ -97,6 +121,13 @@ ERROR_CODES: dict[str, type[AppError]] = {
     "AM007": AppendOnly,
     "AM008": ProtectedField,
     "AM009": InvalidInput,  # an argument an API function does not accept
+    "AM021": InvitationNotFound,
+    "AM022": InvitationClosed,
+    "AM023": InvitationClosed,
+    "AM024": InvitationClosed,
+    "AM025": AlreadyMember,
+    "AM026": CannotRemoveSelf,
+    "AM027": MemberNotFound,
     # Postgres
     "42501": PermissionDenied,  # RLS / privilege
     "23505": Conflict,  # unique violation
@@ -122,6 +153,14 @@ ERROR_CODES: dict[str, type[AppError]] = {
     "refresh_token_already_used": AuthError,
     "no_authorization": AuthError,
     "not_admin": PermissionDenied,
+    "over_request_rate_limit": RateLimited,
+    "over_email_send_rate_limit": RateLimited,
+    "user_already_exists": Conflict,
+    "email_exists": Conflict,
+    "otp_expired": AuthError,
+    "signup_disabled": PermissionDenied,
+    "weak_password": InvalidInput,
+    "validation_failed": InvalidInput,
 }
 
 

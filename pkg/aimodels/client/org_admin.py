@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from aimodels.client.errors import InvalidInput
+from aimodels.client.onboarding import OrgMembers
 from aimodels.client.refs import find_by_ref
 from aimodels.client.reports import usage_report
 from aimodels.client.rows import fetch_all, fetch_first
@@ -21,22 +22,47 @@ from aimodels.domain import (
     UsageRecord,
     UsageTotal,
 )
+from aimodels.domain.onboarding import (
+    Invitation,
+    InvitedRole,
+    IssuedInvitation,
+    RemovedMember,
+)
 
 if TYPE_CHECKING:
     from aimodels.client.session import AIModelsClient
 
 CONFIGS = "org_system_model_config"
+# config.toml's [auth] site_url: where the invitation link's accept page lives.
+DEFAULT_SITE_URL = "http://127.0.0.1:3000"
 
 
 class OrgAdminService:
     """Admin of one org: see visible models, enable/disable them, tighten limits, read usage."""
 
-    def __init__(self, client: AIModelsClient) -> None:
+    def __init__(self, client: AIModelsClient, site_url: str = DEFAULT_SITE_URL) -> None:
         self._api = client.api
         org_id = client.actor.organization_id
         if org_id is None:
             raise InvalidInput(f"{client.actor.email} belongs to no organization")
         self.org_id: UUID = org_id
+        self._members = OrgMembers(client.api, site_url)
+
+    # -- members and invitations -----------------------------------------------------------
+
+    def invite_member(self, email: str, role: InvitedRole = InvitedRole.USER) -> IssuedInvitation:
+        """Invite an address into the org (user or admin); it gets a sign-in link to accept."""
+        return self._members.invite(email, role)
+
+    def invitations(self, *, pending_only: bool = True) -> list[Invitation]:
+        return self._members.invitations(pending_only=pending_only)
+
+    def revoke_invitation(self, invitation_id: UUID) -> Invitation:
+        return self._members.revoke(invitation_id)
+
+    def remove_member(self, email: str) -> RemovedMember:
+        """The member leaves the org (their usage rows stay)."""
+        return self._members.remove(email)
 
     def organization(self) -> Organization:
         request = self._api.table("organizations").select("*").eq("id", str(self.org_id))

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from aimodels.gateway.auth.config import AuthFlowSettings
+
 ONE_MIB = 1024 * 1024
 
 
@@ -46,6 +48,10 @@ class GatewaySettings(BaseModel):
     mailer_autoconfirm: bool = True
     # GoTrue's GOTRUE_PASSWORD_MIN_LENGTH (the CLI's config.toml: minimum_password_length = 6).
     password_min_length: int = Field(default=6, ge=1)
+    # Sign-up, redirects, mailer and rate limits of the email flows (config.toml's [auth]).
+    auth_flows: AuthFlowSettings = AuthFlowSettings()
+    # PostgREST's db-plan-enabled: EXPLAIN through Accept: application/vnd.pgrst.plan.
+    db_plan_enabled: bool = False
 
     @property
     def db_schema(self) -> str:

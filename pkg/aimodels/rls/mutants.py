@@ -105,6 +105,19 @@ where not t.tgisinternal and n.nspname <> all(%(platform)s)
 order by n.nspname, c.relname, t.tgname
 """
 
+# Our triggers on the platform's tables (auth.users): GoTrue writes those rows, never
+# PostgREST, so no matrix case can observe them; they are listed, with what proves them.
+_PLATFORM_TABLE_TRIGGERS = """
+select t.tgname, n.nspname, c.relname, fn.nspname, f.proname
+from pg_trigger t
+join pg_class c on c.oid = t.tgrelid
+join pg_namespace n on n.oid = c.relnamespace
+join pg_proc f on f.oid = t.tgfoid
+join pg_namespace fn on fn.oid = f.pronamespace
+where not t.tgisinternal and n.nspname = any(%(platform)s) and fn.nspname <> all(%(platform)s)
+order by n.nspname, c.relname, t.tgname
+"""
+
 _COMMANDS = {"r": "select", "a": "insert", "w": "update", "d": "delete", "*": "all"}
 _CALL = re.compile(r"\b([a-z_][a-z0-9_]*)\.([a-z_][a-z0-9_]*)\s*\(", re.IGNORECASE)
 _GUARDS = re.compile(r"\braise\b|\binsert\s+into\b|\bdelete\s+from\b|\bupdate\s+\w", re.I)
@@ -222,6 +235,16 @@ def plan_mutants(conn: psycopg.Connection, exposed_schemas: tuple[str, ...]) -> 
                 apply_sql=f"alter table {ident} disable trigger {trigger}",
                 restore_sql=f"alter table {ident} {enable} trigger {trigger}",
                 unreachable=_unreachable(conn, schema, table, events),
+            )
+        )
+    for name, schema, table, fn_schema, fn_name in conn.execute(
+        _PLATFORM_TABLE_TRIGGERS, platform
+    ).fetchall():
+        not_mutated.append(
+            NotMutated(
+                target=f"trigger {name} on {schema}.{table} ({fn_schema}.{fn_name})",
+                reason="fires on the auth server's writes, which no REST probe makes; "
+                "proven by the pgTAP suite and the onboarding tests",
             )
         )
     return MutationPlan(mutants=mutants, not_mutated=not_mutated)

@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import requests
@@ -50,7 +51,14 @@ class GatewayProcess:
         except requests.RequestException:
             return False
 
-    def start(self, *, rest_db_url: str, auth_db_url: str, timeout: float = 30) -> None:
+    def start(
+        self,
+        *,
+        rest_db_url: str,
+        auth_db_url: str,
+        extra_args: Sequence[str] = (),
+        timeout: float = 30,
+    ) -> None:
         if self.pid() is not None and self.is_healthy():
             return
         if not port_is_free(self.port):
@@ -68,6 +76,7 @@ class GatewayProcess:
             auth_db_url,
             "--port",
             str(self.port),
+            *extra_args,
         ]
         log.info("$ %s &", mask_secrets(" ".join(command)))
         with self.log_file.open("ab") as log_stream:
@@ -98,7 +107,7 @@ class GatewayProcess:
             os.kill(pid, signal.SIGTERM)
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline and Path(f"/proc/{pid}").exists():
-                if _is_zombie(pid):
+                if is_zombie(pid):
                     break
                 time.sleep(0.1)
             else:
@@ -112,7 +121,7 @@ class GatewayProcess:
         return "\n".join(self.log_file.read_text(errors="replace").splitlines()[-lines:])
 
 
-def _is_zombie(pid: int) -> bool:
+def is_zombie(pid: int) -> bool:
     try:
         return Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z"
     except (OSError, IndexError):

@@ -6,10 +6,14 @@ only on first creation or when asked, and always rewrites `.env`.
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from aimodels.stack.auth_config import load_auth_config
 from aimodels.stack.bootstrap import apply_bootstrap
 from aimodels.stack.cluster import LocalCluster, pick_port, port_is_free
 from aimodels.stack.envfile import write_env_file
 from aimodels.stack.gateway_process import GatewayProcess
+from aimodels.stack.mail_process import MailCatcherProcess, configured_web_port
 from aimodels.stack.state import (
     Backend,
     ComponentStatus,
@@ -34,6 +38,13 @@ class LocalStack:
     def _place_components(self) -> None:
         self.cluster = LocalCluster(self.settings.devstack_dir / "pg", self.ports.db_port)
         self.gateway = GatewayProcess(self.settings.devstack_dir, self.ports.api_port)
+        self.mail = MailCatcherProcess(
+            self.settings.devstack_dir, configured_web_port(self._config_toml)
+        )
+
+    @property
+    def _config_toml(self) -> Path:
+        return self.settings.project_dir / "supabase" / "config.toml"
 
     def _claim_ports(self) -> None:
         """Move off a remembered port that another program (or stack) took meanwhile.
@@ -85,11 +96,13 @@ class LocalStack:
 
     def down(self) -> None:
         self.gateway.stop()
+        self.mail.stop()
         self.cluster.stop()
 
     def destroy(self) -> None:
         """Stop everything and delete the cluster's files (the next `up` starts from nothing)."""
         self.gateway.stop()
+        self.mail.stop()
         self.cluster.destroy()
         self.settings.state_file.unlink(missing_ok=True)
 
@@ -103,6 +116,11 @@ class LocalStack:
                 detail=f"127.0.0.1:{self.ports.db_port} ({self.cluster.data_dir})",
             ),
             ComponentStatus(name="api gateway", running=api_running, detail=self.gateway.url),
+            ComponentStatus(
+                name="mail catcher",
+                running=self.mail.pid() is not None and self.mail.is_healthy(),
+                detail=self.mail.url or "not started",
+            ),
         ]
         return StackStatus(
             backend=Backend.LOCAL,
@@ -111,7 +129,21 @@ class LocalStack:
         )
 
     def _start_gateway(self) -> None:
+        # The gateway mails through the catcher: (re)start it first (a no-op when healthy).
+        mail_ports = self.mail.start()
+        auth = load_auth_config(
+            self._config_toml,
+            smtp_port=mail_ports.smtp_port,
+            rate_limits=self.settings.auth_rate_limits,
+        )
         self.gateway.start(
             rest_db_url=self.cluster.url("authenticator"),
             auth_db_url=self.cluster.url("supabase_auth_admin"),
+            extra_args=[
+                "--auth-flows",
+                auth.flows.model_dump_json(),
+                "--mailer-autoconfirm" if auth.mailer_autoconfirm else "--no-mailer-autoconfirm",
+                # PostgREST's db-plan-enabled, on for local development as the CLI's stack has it.
+                "--db-plan-enabled",
+            ],
         )

@@ -27,6 +27,9 @@ class StackSettings(BaseModel):
     env_file: Path | None
     preferred_db_port: int = 54322
     preferred_api_port: int = 54321
+    # config.toml's [auth.rate_limit] per client IP; off for the test suite, whose every
+    # request comes from one address (the rate-limit tests run their own gateway).
+    auth_rate_limits: bool = True
 
     @property
     def state_file(self) -> Path:
@@ -56,6 +59,7 @@ class StackSettings(BaseModel):
             env_file=None,
             preferred_db_port=54332,
             preferred_api_port=54331,
+            auth_rate_limits=False,
         )
 
 

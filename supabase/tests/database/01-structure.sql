@@ -7,8 +7,9 @@ select plan(82);
 -- ---------------------------------------------------------------------------
 select tables_are(
   'public',
-  array['organizations', 'profiles', 'ai_models_system', 'org_system_model_config', 'ai_model_usage'],
-  'public holds exactly the five product tables'
+  array['organizations', 'profiles', 'ai_models_system', 'org_system_model_config', 'ai_model_usage',
+        'invitations'],
+  'public holds exactly the six product tables'
 );
 select tables_are(
   'private',
@@ -80,6 +81,9 @@ select is(
   array[
     'ai_model_usage_organization_id_fkey:r',
     'ai_model_usage_user_id_fkey:r',
+    'invitations_accepted_by_fkey:n',
+    'invitations_invited_by_fkey:n',
+    'invitations_organization_id_fkey:c',
     'org_system_model_config_organization_id_fkey:c',
     'org_system_model_config_system_model_id_fkey:c',
     'profiles_organization_id_fkey:n'
@@ -179,7 +183,8 @@ select is_empty(
 select is(
   (select array_agg(c.relname::text order by c.relname) from pg_class c
    where c.relnamespace = 'public'::regnamespace and c.relkind = 'r' and c.relrowsecurity),
-  array['ai_model_usage', 'ai_models_system', 'org_system_model_config', 'organizations', 'profiles'],
+  array['ai_model_usage', 'ai_models_system', 'invitations', 'org_system_model_config',
+        'organizations', 'profiles'],
   'row level security is enabled on every public table'
 );
 select is_empty(
@@ -190,8 +195,8 @@ select is_empty(
 );
 select is(
   (select count(*)::int from pg_policies where schemaname = 'public'),
-  18,
-  'eighteen policies: one per table and action'
+  19,
+  'nineteen policies: one per table and action (invitations: read only)'
 );
 select is_empty(
   $$select policyname from pg_policies where schemaname = 'public' and roles <> '{authenticated}'$$,
@@ -241,9 +246,10 @@ select is_empty(
 select is(
   (select array_agg(p.proname::text order by p.proname) from pg_proc p
    where p.pronamespace = 'public'::regnamespace and p.prokind = 'f'),
-  array['get_model_api_key', 'quota_status', 'record_usage', 'reset_org_quotas',
-        'set_model_api_key', 'usable_models', 'usage_report'],
-  'public exposes only the seven API functions'
+  array['accept_invitation', 'get_model_api_key', 'invite_member', 'quota_status', 'record_usage',
+        'remove_member', 'reset_org_quotas', 'revoke_invitation', 'set_model_api_key',
+        'usable_models', 'usage_report'],
+  'public exposes only the eleven API functions'
 );
 select is_empty(
   $$select p.oid::regprocedure::text from pg_proc p
@@ -277,9 +283,10 @@ select is(
    where p.pronamespace = 'private'::regnamespace and not p.prosecdef),
   array['check_user_limit_applies', 'expired_trial_model_ids', 'forbid_usage_changes',
         'is_platform_or_superadmin_request', 'is_privileged_writer', 'is_trial_expired',
-        'next_quota_reset', 'organization_type_slugs', 'period_window', 'plan_rank',
-        'protect_model_config_keys', 'protect_organization_fields', 'protect_profile_fields',
-        'refuse', 'refuse_org_quota', 'refuse_user_limit', 'touch_updated_at'],
+        'new_org_slug', 'next_quota_reset', 'normalized_email', 'organization_type_slugs',
+        'period_window', 'plan_rank', 'protect_model_config_keys', 'protect_organization_fields',
+        'protect_profile_fields', 'refuse', 'refuse_org_quota', 'refuse_user_limit',
+        'touch_updated_at', 'vetted_signup_org'],
   'private helpers run as the invoker unless they must read past row level security'
 );
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import secrets
-import string
 import uuid
 from urllib.parse import urlencode
 
@@ -24,7 +22,7 @@ from aimodels.gateway.auth.params import (
     validate_email,
     validate_phone,
 )
-from aimodels.gateway.auth.passwords import check_password_strength, hash_password
+from aimodels.gateway.auth.passwords import check_password_strength, hash_password, random_password
 from aimodels.gateway.auth.token import AUDIENCE
 from aimodels.gateway.settings import GatewaySettings
 
@@ -142,7 +140,7 @@ async def create_user(
             "validation_failed", "Only a password or a password hash should be provided"
         )
     password_hash = params.password_hash or await hash_password(
-        params.password or _random_password()
+        params.password or random_password()
     )
     user_id = _custom_id(params.id) if params.id else uuid.uuid4()
     banned_for = _parse_go_duration(params.ban_duration) if params.ban_duration else None
@@ -205,12 +203,6 @@ def _custom_id(raw: str) -> uuid.UUID:
     if custom.int == 0:
         raise bad_request("validation_failed", "ID cannot be a nil uuid")
     return custom
-
-
-def _random_password() -> str:
-    """password.Generate(64, 10, 0, false, true): 64 letters and digits."""
-    alphabet = string.ascii_letters + string.digits
-    return "".join(secrets.choice(alphabet) for _ in range(64))
 
 
 def _ban_end(now: dt.datetime, duration: dt.timedelta) -> dt.datetime | None:

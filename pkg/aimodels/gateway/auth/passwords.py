@@ -7,6 +7,8 @@ ones), so hashes written by either side verify on both.
 from __future__ import annotations
 
 import asyncio
+import secrets
+import string
 
 import bcrypt
 
@@ -55,3 +57,10 @@ def check_password_strength(password: str, min_length: int) -> None:
         )
     if size < min_length:
         raise WeakPasswordError(f"Password should be at least {min_length} characters.", ["length"])
+
+
+def random_password() -> str:
+    """password.Generate(64, 10, 0, false, true): 64 letters and digits, for accounts that
+    get no password of their own (invited, magic-link sign-ups, admin-created)."""
+    alphabet = string.ascii_letters + string.digits
+    return "".join(secrets.choice(alphabet) for _ in range(64))

@@ -15,7 +15,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from aimodels.gateway.auth import admin, store, token, user
+from aimodels.gateway.auth import admin, email_verify, store, token, user
+from aimodels.gateway.auth.email_flows import EmailFlows
 from aimodels.gateway.auth.errors import (
     AuthError,
     OAuthError,
@@ -23,6 +24,7 @@ from aimodels.gateway.auth.errors import (
     render_error,
     unexpected_failure,
 )
+from aimodels.gateway.auth.rate_limit import Limit, RateLimiter, request_rate_limited
 from aimodels.gateway.settings import GatewaySettings
 
 if TYPE_CHECKING:
@@ -34,6 +36,7 @@ log = logging.getLogger("aimodels.gateway.auth")
 GOTRUE_VERSION = "v2.197.0"
 
 Handler = Callable[[Request, store.Conn, GatewaySettings], Awaitable[Response | AuthError]]
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 def build_auth_routes(context: GatewayContext) -> Sequence[BaseRoute]:
@@ -53,12 +56,36 @@ def build_auth_routes(context: GatewayContext) -> Sequence[BaseRoute]:
 
         return run
 
+    limiter = RateLimiter(context.settings.auth_flows.rate_limits)
+    flows = EmailFlows(limiter)
+
+    def limited(limit: Limit | Callable[[Request], Limit], run: Endpoint) -> Endpoint:
+        """GoTrue's limitHandler: the client's bucket is checked before any database work."""
+
+        async def check(request: Request) -> Response:
+            which = limit if isinstance(limit, Limit) else limit(request)
+            if not limiter.allow(which, request.client.host if request.client else ""):
+                return render_error(request_rate_limited(), request.headers)
+            return await run(request)
+
+        return check
+
     return [
         Route("/health", _health, methods=["GET"]),
         Route("/settings", _settings_endpoint(context.settings), methods=["GET"]),
-        Route("/token", endpoint(token.token), methods=["POST"]),
+        Route("/token", limited(_token_limit, endpoint(token.token)), methods=["POST"]),
+        Route("/signup", limited(Limit.SIGN_UP, endpoint(flows.signup)), methods=["POST"]),
+        Route("/otp", limited(Limit.OTP, endpoint(flows.otp)), methods=["POST"]),
+        Route("/magiclink", limited(Limit.OTP, endpoint(flows.otp)), methods=["POST"]),
+        Route("/recover", limited(Limit.RECOVER, endpoint(flows.recover)), methods=["POST"]),
+        Route("/resend", limited(Limit.RESEND, endpoint(flows.resend)), methods=["POST"]),
+        Route(
+            "/verify", limited(Limit.VERIFY, endpoint(email_verify.verify)), methods=["GET", "POST"]
+        ),
+        Route("/invite", endpoint(flows.invite), methods=["POST"]),
+        Route("/admin/generate_link", endpoint(flows.generate_link), methods=["POST"]),
         Route("/user", endpoint(user.get_user), methods=["GET"]),
-        Route("/user", endpoint(user.update_user), methods=["PUT"]),
+        Route("/user", limited(Limit.USER, endpoint(user.update_user)), methods=["PUT"]),
         Route("/logout", endpoint(user.logout), methods=["POST"]),
         Route("/admin/users", endpoint(admin.list_users), methods=["GET"]),
         Route("/admin/users", endpoint(admin.create_user), methods=["POST"]),
@@ -66,6 +93,12 @@ def build_auth_routes(context: GatewayContext) -> Sequence[BaseRoute]:
         Route("/admin/users/{user_id}", endpoint(admin.update_user), methods=["PUT"]),
         Route("/admin/users/{user_id}", endpoint(admin.delete_user), methods=["DELETE"]),
     ]
+
+
+def _token_limit(request: Request) -> Limit:
+    """Sign-ins share sign_in_sign_ups with sign-ups; refreshes have their own bucket."""
+    grant = request.query_params.get("grant_type", "")
+    return Limit.TOKEN_REFRESH if grant == "refresh_token" else Limit.SIGN_IN
 
 
 async def _health(_request: Request) -> Response:
@@ -110,10 +143,10 @@ _PROVIDERS = (
 
 
 def _settings_endpoint(settings: GatewaySettings) -> Callable[[Request], Awaitable[Response]]:
-    """GET /settings: only email sign-in is on, as in the CLI's default config.toml."""
+    """GET /settings: only email sign-in is on; sign-up and autoconfirm as configured."""
     body = {
         "external": {name: name == "email" for name in _PROVIDERS},
-        "disable_signup": False,
+        "disable_signup": not settings.auth_flows.enable_signup,
         "mailer_autoconfirm": settings.mailer_autoconfirm,
         "phone_autoconfirm": False,
         "sms_provider": "twilio",

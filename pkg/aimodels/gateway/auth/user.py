@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from aimodels.gateway.auth import store
+from aimodels.gateway.auth.email_flows import mail_email_change
 from aimodels.gateway.auth.errors import AuthError, bad_request, forbidden, json_response
 from aimodels.gateway.auth.guard import ADMIN_ROLES, require_authentication
 from aimodels.gateway.auth.params import (
@@ -21,6 +22,7 @@ from aimodels.gateway.auth.passwords import (
     hash_password,
     verify_password,
 )
+from aimodels.gateway.auth.redirects import referrer
 from aimodels.gateway.auth.token import AUDIENCE
 from aimodels.gateway.settings import GatewaySettings
 
@@ -75,10 +77,12 @@ async def update_user(
         metadata = merge_metadata(user.raw_app_meta_data, params.app_metadata)
         await store.update_user_columns(conn, user.id, now, raw_app_meta_data=metadata)
     if email and email != (user.email or ""):
-        # No mailer here: record the pending change as GoTrue does before it sends mail.
-        await store.update_user_columns(
-            conn, user.id, now, email_change=email, email_change_sent_at=now
+        # Record the pending change, then mail its confirmation link(s) (sendEmailChange).
+        await store.update_user_columns(conn, user.id, now, email_change=email)
+        redirect_to = referrer(
+            settings.auth_flows, request.query_params.get("redirect_to"), request.headers
         )
+        await mail_email_change(conn, settings, user.id, redirect_to)
     updated = await store.load_user(conn, user.id)
     assert updated is not None
     return json_response(200, updated.to_json())

@@ -7,6 +7,7 @@ ApiError from errors.py, turned into PostgREST's JSON error once, here at the ed
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from contextlib import AbstractAsyncContextManager
@@ -25,7 +26,7 @@ from aimodels.gateway.db import (
     encode_request_headers,
     request_transaction,
 )
-from aimodels.gateway.rest import errors, openapi
+from aimodels.gateway.rest import errors, explain, openapi
 from aimodels.gateway.rest.errors import ApiError
 from aimodels.gateway.rest.plan import Plan, find_routine, find_table, plan_request
 from aimodels.gateway.rest.plan_cache import PLAN_HEADERS, PlanCache, PlanKey, PreparedRequest
@@ -148,6 +149,8 @@ class RestApi:
         if api_request.preferences.handling is Handling.STRICT and api_request.preferences.invalid:
             raise errors.invalid_preferences(list(api_request.preferences.invalid))
         plan = plan_request(api_request, cache, self.settings.max_rows)
+        if self.settings.db_plan_enabled and (wanted := explain.requested_plan(api_request.accept)):
+            return await self._explain(http, plan, wanted, claims)
         media = negotiate(api_request)
         prepared = PreparedRequest(cache, plan, media, _statement(plan, media))
         if key is not None:
@@ -190,6 +193,23 @@ class RestApi:
         if action in (Action.READ, Action.CALL):
             return read_response(request, plan, result, media)
         return mutation_response(request, plan, result, media)
+
+    async def _explain(
+        self, http: Request, plan: Plan, wanted: explain.PlanRequest, claims: RequestClaims
+    ) -> RestResponse:
+        """The main statement's EXPLAIN in the request's transaction, instead of its rows."""
+        for_media = dataclasses.replace(plan.request, accept=(wanted.for_media,))
+        statement = _statement(plan, negotiate(for_media))
+        try:
+            async with self._transaction(
+                http, claims, plan.request, read_only=plan.read_only
+            ) as tx:
+                body = await explain.explain(tx.conn, statement, wanted, writes=not plan.read_only)
+        except psycopg.Error as error:
+            raise errors.from_database_error(
+                error, claims.role != self.settings.anon_role
+            ) from None
+        return RestResponse(200, [("Content-Type", wanted.content_type)], body)
 
     def _transaction(
         self,
