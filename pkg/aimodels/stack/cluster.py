@@ -161,6 +161,29 @@ class LocalCluster:
             )
         )
 
+    def restart(self) -> None:
+        """`pg_ctl restart -m fast`: every connection is cut; same port, same settings."""
+        run(
+            as_unprivileged(
+                [
+                    str(PG_BIN / "pg_ctl"),
+                    "-D",
+                    str(self.data_dir),
+                    # The server's output must go to its log: a pipe would stay open.
+                    "-l",
+                    str(self.log_file),
+                    "-o",
+                    f"-p {self.port} -k {self.socket_dir}",
+                    "-m",
+                    "fast",
+                    "-w",
+                    "restart",
+                ],
+                self.owner,
+            )
+        )
+        self.wait_until_ready(30)
+
     def destroy(self) -> None:
         self.stop()
         shutil.rmtree(self.root, ignore_errors=True)
