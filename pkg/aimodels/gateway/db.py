@@ -14,6 +14,7 @@ so RLS policies, `auth.uid()` and `auth.jwt()` see the same values they would se
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -27,6 +28,8 @@ from aimodels.gateway.settings import GatewaySettings
 
 Connection = AsyncConnection[tuple[object, ...]]
 
+log = logging.getLogger("aimodels.gateway.db")
+
 
 def create_rest_pool(settings: GatewaySettings) -> AsyncConnectionPool[Connection]:
     """The API pool: logs in as `authenticator`, switches role per request. Not yet open.
@@ -38,6 +41,7 @@ def create_rest_pool(settings: GatewaySettings) -> AsyncConnectionPool[Connectio
         settings.rest_pool_min,
         settings.rest_pool_max,
         name="rest",
+        timeout=settings.pool_acquisition_timeout,
         check=False,
     )
 
@@ -49,11 +53,12 @@ def create_auth_pool(settings: GatewaySettings) -> AsyncConnectionPool[Connectio
         settings.auth_pool_min,
         settings.auth_pool_max,
         name="auth",
+        timeout=settings.pool_acquisition_timeout,
     )
 
 
 def _create_pool(
-    conninfo: str, min_size: int, max_size: int, *, name: str, check: bool = True
+    conninfo: str, min_size: int, max_size: int, *, name: str, timeout: float, check: bool = True
 ) -> AsyncConnectionPool[Connection]:
     return AsyncConnectionPool(
         conninfo,
@@ -61,6 +66,7 @@ def _create_pool(
         max_size=max_size,
         name=name,
         open=False,
+        timeout=timeout,
         # Transactions are explicit (`conn.transaction()`), so autocommit stays off.
         kwargs={"autocommit": False, "application_name": f"aimodels-gateway-{name}"},
         check=AsyncConnectionPool.check_connection if check else None,
@@ -150,14 +156,13 @@ async def request_transaction(
         "cookies": cookies_json,
     }
     conn, first_row = await _begin(pool, settings, read_only, first, commit_with_first)
+    failed = True
     try:
         yield RequestTransaction(conn, first_row)
         await conn.commit()
-    except BaseException:
-        await _rollback(conn)
-        raise
+        failed = False
     finally:
-        await pool.putconn(conn)
+        await _release(pool, conn, failed=failed)
 
 
 async def _begin(
@@ -180,15 +185,13 @@ async def _begin(
             return conn, await _send_first(conn, settings, read_only, first, commit)
         except psycopg.OperationalError:
             retry = conn.broken and attempt < attempts
-            await _rollback(conn)
-            await pool.putconn(conn)
+            await _release(pool, conn, failed=True)
             if not retry:
                 raise
         except BaseException:
-            await _rollback(conn)
-            await pool.putconn(conn)
+            await _release(pool, conn, failed=True)
             raise
-    raise AssertionError("unreachable: the last attempt returns or raises")
+    raise RuntimeError("unreachable: the last attempt returns or raises")
 
 
 async def _send_first(
@@ -227,10 +230,26 @@ async def _send_first(
     return None if cursor is None else await cursor.fetchone()
 
 
-async def _rollback(conn: Connection) -> None:
-    """Roll back unless the connection is gone (the pool then discards it)."""
-    if not conn.broken and not conn.closed:
-        await conn.rollback()
+async def _release(
+    pool: AsyncConnectionPool[Connection], conn: Connection, *, failed: bool
+) -> None:
+    """Give the connection back, always; after a failure, rolled back or else closed.
+
+    A backend terminated mid-pipeline can leave the connection busy (results pending) while
+    libpq still calls it connected, so its ROLLBACK raises too. Such a connection is closed:
+    the pool then discards it and opens a new one, instead of losing it for good (a leak)
+    or handing it to the next request (which would fail the same way).
+    """
+    try:
+        if failed and not conn.broken and not conn.closed:
+            await conn.rollback()
+    except BaseException as error:
+        log.warning("closing a REST connection that could not roll back: %s", error)
+        await conn.close()
+        if not isinstance(error, Exception):
+            raise  # cancellation: still give the connection back (finally), then propagate
+    finally:
+        await pool.putconn(conn)
 
 
 def headers_json_from(headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> str:
