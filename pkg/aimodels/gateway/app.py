@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from psycopg_pool import AsyncConnectionPool
 from starlette.applications import Starlette
@@ -21,6 +21,7 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from aimodels.gateway.accesslog import AccessLogMiddleware
 from aimodels.gateway.db import Connection, create_auth_pool, create_rest_pool
+from aimodels.gateway.health import Readiness, health_endpoints
 from aimodels.gateway.middleware import BodyLimitMiddleware, CorsMiddleware
 from aimodels.gateway.settings import GatewaySettings
 
@@ -34,6 +35,8 @@ class GatewayContext:
     settings: GatewaySettings
     rest_pool: AsyncConnectionPool[Connection]
     auth_pool: AsyncConnectionPool[Connection]
+    # What `/ready` waits for besides the database (the REST half adds its schema cache).
+    readiness: Readiness = field(default_factory=Readiness)
 
 
 def create_app(settings: GatewaySettings) -> Starlette:
@@ -55,8 +58,10 @@ def create_app(settings: GatewaySettings) -> Starlette:
             await context.rest_pool.close()
             await context.auth_pool.close()
 
+    health, ready = health_endpoints(context.rest_pool, context.readiness)
     routes: list[BaseRoute] = [
-        Route("/health", _health, methods=["GET", "HEAD"]),
+        Route("/health", health, methods=["GET", "HEAD"]),
+        Route("/ready", ready, methods=["GET", "HEAD"]),
         Mount("/auth/v1", routes=_auth_routes(context)),
         Mount("/rest/v1", routes=_rest_routes(context)),
     ]
@@ -86,10 +91,6 @@ def _rest_routes(context: GatewayContext) -> Sequence[BaseRoute]:
         log.warning("REST API not mounted (aimodels.gateway.rest.routes: %s)", error)
         return []
     return build_rest_routes(context)
-
-
-async def _health(_request: Request) -> Response:
-    return JSONResponse({"status": "ok"})
 
 
 async def _no_route(_request: Request, _exc: Exception) -> Response:

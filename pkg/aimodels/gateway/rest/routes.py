@@ -25,6 +25,7 @@ from aimodels.gateway.db import (
     encode_request_headers,
     request_transaction,
 )
+from aimodels.gateway.health import Readiness
 from aimodels.gateway.rest import errors, openapi
 from aimodels.gateway.rest.errors import ApiError
 from aimodels.gateway.rest.plan import Plan, find_routine, find_table, plan_request
@@ -63,6 +64,9 @@ class RestContext(Protocol):
 
     @property
     def rest_pool(self) -> AsyncConnectionPool: ...
+
+    @property
+    def readiness(self) -> Readiness: ...
 
 
 class RestApi:
@@ -385,6 +389,7 @@ def _routine_info(request: ApiRequest, cache: SchemaCache) -> RestResponse:
 def build_rest_routes(context: RestContext) -> list[BaseRoute]:
     """The `/rest/v1` routes; mounted by the core app."""
     api = RestApi(context.settings, context.rest_pool)
+    context.readiness.checks.append(api.cache.problem)
     return [
         Route("/", api.handle, methods=ALL_METHODS),
         Route("/{path:path}", api.handle, methods=ALL_METHODS),
