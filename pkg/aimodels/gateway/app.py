@@ -21,8 +21,9 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from aimodels.gateway.accesslog import AccessLogMiddleware
 from aimodels.gateway.db import Connection, create_auth_pool, create_rest_pool
+from aimodels.gateway.edge import HeaderLimitMiddleware, RequestBodyMiddleware
 from aimodels.gateway.health import Readiness, health_endpoints
-from aimodels.gateway.middleware import BodyLimitMiddleware, CorsMiddleware
+from aimodels.gateway.middleware import CorsMiddleware
 from aimodels.gateway.settings import GatewaySettings
 
 log = logging.getLogger("aimodels.gateway")
@@ -69,10 +70,15 @@ def create_app(settings: GatewaySettings) -> Starlette:
         routes=routes,
         middleware=[
             Middleware(AccessLogMiddleware, settings=settings),
+            Middleware(HeaderLimitMiddleware),
             Middleware(CorsMiddleware),
-            Middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes),
+            Middleware(
+                RequestBodyMiddleware,
+                max_body_bytes=settings.max_body_bytes,
+                read_timeout=settings.body_read_timeout,
+            ),
         ],
-        exception_handlers={404: _no_route},
+        exception_handlers={404: _no_route, 405: _method_not_allowed},
         lifespan=lifespan,
     )
 
@@ -91,6 +97,21 @@ def _rest_routes(context: GatewayContext) -> Sequence[BaseRoute]:
         log.warning("REST API not mounted (aimodels.gateway.rest.routes: %s)", error)
         return []
     return build_rest_routes(context)
+
+
+async def _method_not_allowed(request: Request, exc: Exception) -> Response:
+    """A JSON 405 for a method no route takes (REST takes every method and answers itself)."""
+    from aimodels.gateway.auth.errors import AuthError, render_error
+
+    if request.url.path.startswith("/auth/v1"):
+        error = AuthError(405, "method_not_allowed", f"Method {request.method} not allowed")
+        response = render_error(error, request.headers)
+    else:
+        response = JSONResponse({"message": "Method not allowed"}, status_code=405)
+    allow = (getattr(exc, "headers", None) or {}).get("Allow")
+    if allow:
+        response.headers["Allow"] = allow
+    return response
 
 
 async def _no_route(_request: Request, _exc: Exception) -> Response:

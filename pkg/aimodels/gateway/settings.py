@@ -38,6 +38,9 @@ class GatewaySettings(BaseModel):
     secret_key: SecretStr | None = None
     refresh_token_reuse_interval: int = Field(default=10, ge=0)
     max_body_bytes: int = Field(default=ONE_MIB, gt=0)
+    # nginx's client_body_timeout (Kong keeps its 60 s): the longest wait between two reads
+    # of a request body before 408.
+    body_read_timeout: float = Field(default=60.0, gt=0)
     rest_pool_min: int = Field(default=1, ge=0)
     rest_pool_max: int = Field(default=10, ge=1)
     auth_pool_min: int = Field(default=1, ge=0)

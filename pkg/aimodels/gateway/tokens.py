@@ -133,7 +133,7 @@ def decode_postgrest_jwt(token: str, secret: str) -> dict[str, JsonValue]:
     try:
         header = json.loads(_b64url_decode(header_b64))
         signature = _b64url_decode(signature_b64)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, RecursionError, binascii.Error, UnicodeDecodeError):
         raise _decode_error("JWT cryptographic operation failed") from None
     if not isinstance(header, dict):
         raise _decode_error("JWT cryptographic operation failed")
@@ -152,7 +152,7 @@ def decode_postgrest_jwt(token: str, secret: str) -> dict[str, JsonValue]:
         )
     try:
         claims = json.loads(_b64url_decode(payload_b64))
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, RecursionError, binascii.Error, UnicodeDecodeError):
         raise _claims_error("Parsing claims failed") from None
     if not isinstance(claims, dict):
         raise _claims_error("Parsing claims failed")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol
 
@@ -17,6 +18,7 @@ from psycopg_pool import AsyncConnectionPool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
+from starlette.types import Receive, Scope, Send
 
 from aimodels.gateway.db import (
     RequestTransaction,
@@ -53,7 +55,6 @@ from aimodels.gateway.rest.sql import (
 from aimodels.gateway.settings import GatewaySettings
 from aimodels.gateway.tokens import JwtError, RequestClaims, resolve_request_claims
 
-ALL_METHODS = ["GET", "HEAD", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"]
 _MISS_CODES = ("PGRST200", "PGRST202", "PGRST205")
 _MISS_RELOAD_INTERVAL = 1.0
 
@@ -81,7 +82,11 @@ class RestApi:
 
     async def handle(self, request: Request) -> Response:
         try:
-            rest = await self._respond(request)
+            try:
+                rest = await self._respond(request)
+            except RecursionError:
+                # A request nested past Python's stack (select, logic, body) is a bad request.
+                raise errors.query_param_error("Request nesting is too deep", "") from None
         except ApiError as error:
             rest = RestResponse(
                 error.status,
@@ -390,7 +395,20 @@ def build_rest_routes(context: RestContext) -> list[BaseRoute]:
     """The `/rest/v1` routes; mounted by the core app."""
     api = RestApi(context.settings, context.rest_pool)
     context.readiness.checks.append(api.cache.problem)
-    return [
-        Route("/", api.handle, methods=ALL_METHODS),
-        Route("/{path:path}", api.handle, methods=ALL_METHODS),
-    ]
+    endpoint = _AnyMethod(api.handle)
+    return [Route("/", endpoint), Route("/{path:path}", endpoint)]
+
+
+class _AnyMethod:
+    """An ASGI endpoint for every method: PostgREST, not the router, refuses unknown ones.
+
+    (PostgREST: TRACE or PROPFIND on a table is 405 PGRST117, on a function 405 PGRST101.)
+    Starlette routes a class instance as plain ASGI, with no method list of its own.
+    """
+
+    def __init__(self, handler: Callable[[Request], Awaitable[Response]]) -> None:
+        self.handler = handler
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = await self.handler(Request(scope, receive))
+        await response(scope, receive, send)
