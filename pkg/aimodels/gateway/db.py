@@ -2,7 +2,8 @@
 
 PostgREST (`Query/PreQuery.hs` `txVarQuery`) runs every request as:
     BEGIN ISOLATION LEVEL READ COMMITTED [READ ONLY]
-    select set_config('search_path', ..., true), set_config('role', ..., true),
+    select set_config('search_path', ..., true), <the role's own settings>,
+           set_config('role', ..., true),
            set_config('request.jwt.claims', ..., true), set_config('request.method', ..., true),
            set_config('request.path', ..., true), set_config('request.headers', ..., true),
            set_config('request.cookies', ..., true)
@@ -95,14 +96,42 @@ def encode_request_cookies(cookie_header: str | None) -> str:
     return json.dumps(cookies, separators=(",", ":"), ensure_ascii=False)
 
 
+# PostgREST (`Query/PreQuery.hs`, with impersonated role settings): search_path first, then
+# the settings the target role carries (`alter role ... set statement_timeout = ...`, read
+# from pg_roles.rolconfig on every request, so a change applies at once), then the role and
+# the request values. Only settings the login role may set are applied (user context, or a
+# SET privilege on Postgres 15+), and default_transaction_isolation is not one of them.
+# set_config is volatile, so Postgres evaluates it after the ORDER BY: in this order.
 _SET_LOCALS = sql.SQL(
-    "select set_config('search_path', %(search_path)s, true),"
-    " set_config('role', %(role)s, true),"
-    " set_config('request.jwt.claims', %(claims)s, true),"
-    " set_config('request.method', %(method)s, true),"
-    " set_config('request.path', %(path)s, true),"
-    " set_config('request.headers', %(headers)s, true),"
-    " set_config('request.cookies', %(cookies)s, true)"
+    """with role_settings as (
+  select kv.key as setting, kv.value
+  from (
+    select parts[1] as key, pg_catalog.array_to_string(parts[2:], '=') as value
+    from pg_catalog.pg_roles r
+    cross join lateral pg_catalog.unnest(r.rolconfig) as config(setting)
+    cross join lateral pg_catalog.string_to_array(config.setting, '=') as parsed(parts)
+    where r.rolname = %(role)s
+  ) kv
+  join pg_catalog.pg_settings ps on ps.name = kv.key and (
+    ps.context = 'user'
+    or pg_catalog.has_parameter_privilege(current_user::regrole::oid, ps.name, 'set'))
+  where kv.key <> 'default_transaction_isolation'
+),
+settings as (
+  select 1 as sort_order, 1::bigint as ordinality, 'search_path' as setting,
+    %(search_path)s::text as value
+  union all
+  select 2, row_number() over (order by setting), setting, value from role_settings
+  union all
+  select 3, ordinality, setting, value
+  from rows from (
+    pg_catalog.unnest(array['role', 'request.jwt.claims', 'request.method', 'request.path',
+                            'request.headers', 'request.cookies']),
+    pg_catalog.unnest(
+      array[%(role)s, %(claims)s, %(method)s, %(path)s, %(headers)s, %(cookies)s]::text[])
+  ) with ordinality as request(setting, value, ordinality)
+)
+select pg_catalog.set_config(setting, value, true) from settings order by sort_order, ordinality"""
 ).as_bytes(None)
 
 
