@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol
 
@@ -17,6 +18,7 @@ from psycopg_pool import AsyncConnectionPool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
+from starlette.types import Receive, Scope, Send
 
 from aimodels.gateway.db import (
     RequestTransaction,
@@ -25,6 +27,7 @@ from aimodels.gateway.db import (
     encode_request_headers,
     request_transaction,
 )
+from aimodels.gateway.health import Readiness
 from aimodels.gateway.rest import errors, openapi
 from aimodels.gateway.rest.errors import ApiError
 from aimodels.gateway.rest.plan import Plan, find_routine, find_table, plan_request
@@ -52,7 +55,6 @@ from aimodels.gateway.rest.sql import (
 from aimodels.gateway.settings import GatewaySettings
 from aimodels.gateway.tokens import JwtError, RequestClaims, resolve_request_claims
 
-ALL_METHODS = ["GET", "HEAD", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"]
 _MISS_CODES = ("PGRST200", "PGRST202", "PGRST205")
 _MISS_RELOAD_INTERVAL = 1.0
 
@@ -63,6 +65,9 @@ class RestContext(Protocol):
 
     @property
     def rest_pool(self) -> AsyncConnectionPool: ...
+
+    @property
+    def readiness(self) -> Readiness: ...
 
 
 class RestApi:
@@ -77,7 +82,11 @@ class RestApi:
 
     async def handle(self, request: Request) -> Response:
         try:
-            rest = await self._respond(request)
+            try:
+                rest = await self._respond(request)
+            except RecursionError:
+                # A request nested past Python's stack (select, logic, body) is a bad request.
+                raise errors.query_param_error("Request nesting is too deep", "") from None
         except ApiError as error:
             rest = RestResponse(
                 error.status,
@@ -385,7 +394,21 @@ def _routine_info(request: ApiRequest, cache: SchemaCache) -> RestResponse:
 def build_rest_routes(context: RestContext) -> list[BaseRoute]:
     """The `/rest/v1` routes; mounted by the core app."""
     api = RestApi(context.settings, context.rest_pool)
-    return [
-        Route("/", api.handle, methods=ALL_METHODS),
-        Route("/{path:path}", api.handle, methods=ALL_METHODS),
-    ]
+    context.readiness.checks.append(api.cache.problem)
+    endpoint = _AnyMethod(api.handle)
+    return [Route("/", endpoint), Route("/{path:path}", endpoint)]
+
+
+class _AnyMethod:
+    """An ASGI endpoint for every method: PostgREST, not the router, refuses unknown ones.
+
+    (PostgREST: TRACE or PROPFIND on a table is 405 PGRST117, on a function 405 PGRST101.)
+    Starlette routes a class instance as plain ASGI, with no method list of its own.
+    """
+
+    def __init__(self, handler: Callable[[Request], Awaitable[Response]]) -> None:
+        self.handler = handler
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = await self.handler(Request(scope, receive))
+        await response(scope, receive, send)
