@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -133,3 +134,17 @@ def test_a_program_answering_on_the_port_is_not_taken_for_the_gateway(
         stranger.bind(("127.0.0.1", gateway.port))
         stranger.listen()
         assert gateway.problem() == "the API gateway is not running"
+
+
+def test_stop_also_ends_a_gateway_an_older_stack_up_started_without_a_supervisor(
+    gateway: GatewayProcess,
+) -> None:
+    gateway.folder.mkdir(parents=True, exist_ok=True)
+    sleeper = "import time; time.sleep(60)"
+    legacy = subprocess.Popen([sys.executable, "-c", sleeper, "gateway", "serve"])
+    try:
+        gateway.pid_file.write_text(str(legacy.pid))
+        gateway.stop()
+        assert legacy.wait(timeout=5) is not None, "the unsupervised gateway still runs"
+    finally:
+        legacy.kill()

@@ -166,7 +166,7 @@ class GatewayProcess:
         if supervisor is not None:
             _signal(supervisor, signal.SIGTERM)
             self._wait_for([supervisor], timeout)
-        left = self._ours()
+        left = self._ours() + self._unsupervised()
         for pid in left:
             _signal(pid, signal.SIGTERM)
         if left and not self._wait_for(left, timeout):
@@ -174,6 +174,15 @@ class GatewayProcess:
                 _signal(pid, signal.SIGKILL)
             self._wait_for(left, timeout)
         self.pid_file.unlink(missing_ok=True)
+
+    def _unsupervised(self) -> list[int]:
+        """A gateway started without a supervisor (by an older `stack up`): its pid file."""
+        try:
+            pid = int(self.pid_file.read_text().strip() or 0)
+        except (OSError, ValueError):
+            return []
+        serving = procfs.is_alive(pid) and "gateway serve" in procfs.command_line(pid)
+        return [pid] if serving and pid not in self._ours() else []
 
     def _wait_for(self, pids: list[int], timeout: float) -> bool:
         deadline = time.monotonic() + timeout
