@@ -15,6 +15,7 @@ import signal
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 
 import pytest
 
@@ -66,69 +67,68 @@ def assert_serving_again(traffic: Traffic, since: float) -> float:
     return recovered
 
 
+def survive(
+    stack: LocalStack, actors: list[Actor], name: str, inject: Callable[[], object]
+) -> Traffic:
+    """Traffic, then the fault, then: serving again in time, and the books balance."""
+    info = stack.info
+    with Traffic(info.api_url, info.anon_key, actors) as traffic:
+        time.sleep(WARM_UP_SECONDS)
+        inject()
+        recovered = assert_serving_again(traffic, time.monotonic())
+        time.sleep(AFTER_SECONDS)
+    report(name, assert_books_balance(stack, traffic), recovered, traffic)
+    return traffic
+
+
+def kill_gateway(stack: LocalStack) -> int:
+    victim = stack.gateway.pid()
+    assert victim is not None, "no gateway to kill"
+    os.kill(victim, signal.SIGKILL)
+    return victim
+
+
 def test_gateway_killed_with_sigkill_comes_back_and_the_books_balance(
     serving: LocalStack, actors: list[Actor]
 ) -> None:
-    info = serving.info
-    with Traffic(info.api_url, info.anon_key, actors) as traffic:
-        time.sleep(WARM_UP_SECONDS)
-        victim = serving.gateway.pid()
-        assert victim is not None, "no gateway to kill"
-        fault_at = time.monotonic()
-        os.kill(victim, signal.SIGKILL)
-        recovered = assert_serving_again(traffic, fault_at)
-        time.sleep(AFTER_SECONDS)
-    assert serving.gateway.pid() not in (None, victim), "the gateway was not replaced"
-    report("kill -9 gateway", assert_books_balance(serving, traffic), recovered, traffic)
+    killed: list[int] = []
+    survive(serving, actors, "kill -9 gateway", lambda: killed.append(kill_gateway(serving)))
+    assert serving.gateway.pid() not in (None, *killed), "the gateway was not replaced"
 
 
 def test_postgres_restarted_under_load_and_the_api_recovers_by_itself(
     serving: LocalStack, actors: list[Actor]
 ) -> None:
-    info = serving.info
-    with Traffic(info.api_url, info.anon_key, actors) as traffic:
-        time.sleep(WARM_UP_SECONDS)
-        serving.cluster.restart()
-        fault_at = time.monotonic()
-        recovered = assert_serving_again(traffic, fault_at)
-        time.sleep(AFTER_SECONDS)
-    report("pg_ctl restart", assert_books_balance(serving, traffic), recovered, traffic)
+    survive(serving, actors, "pg_ctl restart", serving.cluster.restart)
 
 
 def test_backends_terminated_in_a_loop_and_the_api_recovers_by_itself(
     serving: LocalStack, actors: list[Actor]
 ) -> None:
-    info = serving.info
-    with Traffic(info.api_url, info.anon_key, actors) as traffic:
-        time.sleep(WARM_UP_SECONDS)
-        killed = terminate_backends_for(serving.cluster.url(), seconds=8.0)
-        fault_at = time.monotonic()
-        recovered = assert_serving_again(traffic, fault_at)
-        time.sleep(AFTER_SECONDS)
-    assert killed > 0, "no backend was terminated: the fault never happened"
-    books = assert_books_balance(serving, traffic)
-    report(f"{killed} backends terminated", books, recovered, traffic)
+    killed: list[int] = []
+    db_url = serving.cluster.url()
+    survive(
+        serving,
+        actors,
+        "backends terminated every 0.1 s for 8 s",
+        lambda: killed.append(terminate_backends_for(db_url, seconds=8.0)),
+    )
+    assert killed[0] > 0, "no backend was terminated: the fault never happened"
     assert serving.gateway.problem() is None, "the gateway reports unhealthy after recovering"
 
 
 def test_all_three_faults_at_once_and_the_api_recovers_by_itself(
     serving: LocalStack, actors: list[Actor]
 ) -> None:
-    info = serving.info
-    with Traffic(info.api_url, info.anon_key, actors) as traffic:
-        time.sleep(WARM_UP_SECONDS)
+    def everything() -> None:
         terminator = threading.Thread(
             target=terminate_backends_for, args=(serving.cluster.url(), 6.0), daemon=True
         )
         terminator.start()
         time.sleep(1.0)
-        victim = serving.gateway.pid()
-        if victim is not None:
-            os.kill(victim, signal.SIGKILL)
+        kill_gateway(serving)
         time.sleep(1.0)
         serving.cluster.restart()
         terminator.join()
-        fault_at = time.monotonic()
-        recovered = assert_serving_again(traffic, fault_at)
-        time.sleep(AFTER_SECONDS)
-    report("all at once", assert_books_balance(serving, traffic), recovered, traffic)
+
+    survive(serving, actors, "all at once", everything)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
+from aimodels.stack.ports import free_port
 from aimodels.stack.state import StackSettings
 
 REPO = Path(__file__).resolve().parents[2]
@@ -62,20 +62,14 @@ def processes_marked(gateway_folder: Path) -> list[int]:
     return found
 
 
-def unused_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def own_stack_settings(folder: Path) -> StackSettings:
     """A stack of the test's own under `folder`, on ports nobody else prefers."""
     return StackSettings(
         project_dir=REPO,
         devstack_dir=folder / "stack",
         env_file=folder / ".env",
-        preferred_db_port=unused_port(),
-        preferred_api_port=unused_port(),
+        preferred_db_port=free_port(),
+        preferred_api_port=free_port(),
     )
 
 

@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from aimodels.stack.gateway_process import GatewayError, GatewayProcess
-from tests.stack.support import processes_mentioning, unused_port
+from aimodels.stack.ports import free_port
+from tests.stack.support import processes_mentioning
 
 FAKE_GATEWAY = Path(__file__).with_name("fake_gateway.py")
 UNUSED_URL = "postgresql://nobody@127.0.0.1:1/none"
@@ -53,7 +54,7 @@ def set_health(gateway: GatewayProcess, status: int) -> None:
 
 @pytest.fixture
 def gateway(tmp_path: Path) -> Iterator[GatewayProcess]:
-    process = GatewayProcess(tmp_path / "gw", unused_port())
+    process = GatewayProcess(tmp_path / "gw", free_port())
     try:
         yield process
     finally:

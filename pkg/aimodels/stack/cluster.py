@@ -119,9 +119,8 @@ class LocalCluster:
             return
         if not port_is_free(self.port):
             raise PortTaken(self.port)
-        options = f"-p {self.port} -k {self.socket_dir}"
         try:
-            self._pg_ctl_start(options, timeout)
+            self._launch("start", "-w", "-t", str(int(timeout)))
         except CommandFailed as failure:
             # The postmaster exits when it cannot bind; whoever holds the port now took it.
             if not port_is_free(self.port):
@@ -131,7 +130,16 @@ class LocalCluster:
             ) from failure
         self.wait_until_ready(timeout)
 
-    def _pg_ctl_start(self, options: str, timeout: float) -> None:
+    def restart(self) -> None:
+        """`pg_ctl restart -m fast`: every connection is cut; same port, same settings."""
+        self._launch("restart", "-m", "fast", "-w")
+        self.wait_until_ready(30)
+
+    def _launch(self, action: str, *options: str) -> None:
+        """`pg_ctl start` or `restart` on our port and socket folder, logging to our log.
+
+        The server's output must go to its log file: a pipe would stay open and hang `run`.
+        """
         run(
             as_unprivileged(
                 [
@@ -141,11 +149,9 @@ class LocalCluster:
                     "-l",
                     str(self.log_file),
                     "-o",
-                    options,
-                    "-w",
-                    "-t",
-                    str(int(timeout)),
-                    "start",
+                    f"-p {self.port} -k {self.socket_dir}",
+                    *options,
+                    action,
                 ],
                 self.owner,
             )
@@ -160,29 +166,6 @@ class LocalCluster:
                 self.owner,
             )
         )
-
-    def restart(self) -> None:
-        """`pg_ctl restart -m fast`: every connection is cut; same port, same settings."""
-        run(
-            as_unprivileged(
-                [
-                    str(PG_BIN / "pg_ctl"),
-                    "-D",
-                    str(self.data_dir),
-                    # The server's output must go to its log: a pipe would stay open.
-                    "-l",
-                    str(self.log_file),
-                    "-o",
-                    f"-p {self.port} -k {self.socket_dir}",
-                    "-m",
-                    "fast",
-                    "-w",
-                    "restart",
-                ],
-                self.owner,
-            )
-        )
-        self.wait_until_ready(30)
 
     def destroy(self) -> None:
         self.stop()
