@@ -44,7 +44,8 @@ def reports_stack_errors(command: Callable[Params, Result]) -> Callable[Params, 
         try:
             return command(*args, **kwargs)
         except StackError as error:
-            fail(error.one_line(), EXIT_USAGE if isinstance(error, ProjectNotFound) else 1)
+            code = EXIT_USAGE if isinstance(error, ProjectNotFound) else EXIT_FAILED
+            fail(error.one_line(), code)
 
     return run
 

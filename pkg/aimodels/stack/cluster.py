@@ -18,7 +18,7 @@ import psycopg
 
 from aimodels.stack.errors import PortTaken, StackError, ToolMissing
 from aimodels.stack.keys import DB_PASSWORD
-from aimodels.stack.ports import pick_port as pick_port
+from aimodels.stack.ports import pick_port as pick_port  # where other wings import it from
 from aimodels.stack.ports import port_is_free
 from aimodels.stack.process import CommandFailed, as_unprivileged, run
 

@@ -50,21 +50,25 @@ class GatewayProcess:
     def _ours(self) -> list[int]:
         return procfs.processes_with_env(self._marker)
 
+    def _supervisor_and_server(self) -> tuple[int | None, int | None]:
+        supervisor = server = None
+        for pid in self._ours():
+            if _SUPERVISOR_MODULE in procfs.command_line(pid):
+                supervisor = supervisor or pid
+            else:
+                server = server or pid
+        return supervisor, server
+
     def supervisor_pid(self) -> int | None:
-        return next(
-            (pid for pid in self._ours() if _SUPERVISOR_MODULE in procfs.command_line(pid)), None
-        )
+        return self._supervisor_and_server()[0]
 
     def pid(self) -> int | None:
         """The running gateway server's pid (not its supervisor's), if there is one."""
-        return next(
-            (pid for pid in self._ours() if _SUPERVISOR_MODULE not in procfs.command_line(pid)),
-            None,
-        )
+        return self._supervisor_and_server()[1]
 
     def problem(self) -> str | None:
         """None while the gateway serves on its port; else what is wrong, in one line."""
-        supervisor, server = self.supervisor_pid(), self.pid()
+        supervisor, server = self._supervisor_and_server()
         if supervisor is None and server is None:
             return "the API gateway is not running"
         if server is None:
