@@ -7,13 +7,11 @@ after switching role. A change to a role's settings applies from the next reques
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
-import psycopg
 import pytest
-import requests
 
+from tests.conformance.db_helpers import install, run, superuser
 from tests.conformance.support import ApiTarget, RestClient, sign_token
 
 HELPERS = """
@@ -32,28 +30,11 @@ notify pgrst, 'reload schema';
 """
 
 
-def _superuser(api: ApiTarget) -> psycopg.Connection:
-    if api.db_url is None:
-        pytest.skip("needs a superuser database URL to create its helper functions")
-    return psycopg.connect(api.db_url, autocommit=True)
-
-
 @pytest.fixture(scope="module")
 def helpers(rest_schema: ApiTarget) -> Iterator[ApiTarget]:
-    with _superuser(rest_schema) as conn:
-        conn.execute(HELPERS)
-    for _ in range(50):
-        probe = requests.get(
-            f"{rest_schema.rest_url}/rpc/conf_gw_setting?name=role",
-            headers=rest_schema.anon_headers(),
-            timeout=10,
-        )
-        if probe.status_code == 200:
-            break
-        time.sleep(0.2)
+    install(rest_schema, HELPERS, "rpc/conf_gw_setting?name=role")
     yield rest_schema
-    with _superuser(rest_schema) as conn:
-        conn.execute(DROP)
+    run(rest_schema, DROP)
 
 
 def _setting(client: RestClient, name: str) -> object:
@@ -68,7 +49,7 @@ def _authenticated(api: ApiTarget) -> RestClient:
 
 
 def test_anon_and_authenticated_get_their_roles_statement_timeout(helpers: ApiTarget) -> None:
-    with _superuser(helpers) as conn:
+    with superuser(helpers) as conn:
         expected = dict(
             conn.execute(
                 "select rolname, (select split_part(c, '=', 2) from unnest(rolconfig) c"
@@ -84,7 +65,7 @@ def test_anon_and_authenticated_get_their_roles_statement_timeout(helpers: ApiTa
 
 def test_a_changed_role_setting_applies_to_the_next_request(helpers: ApiTarget) -> None:
     service = RestClient(helpers, helpers.service_role_key)
-    with _superuser(helpers) as conn:
+    with superuser(helpers) as conn:
         conn.execute("alter role service_role set statement_timeout = '17s'")
         try:
             seen = _setting(service, "statement_timeout")

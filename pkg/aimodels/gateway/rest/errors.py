@@ -308,6 +308,18 @@ def sqlstate_status(sqlstate: str, message: str, authenticated: bool) -> int:
     return _PREFIX_STATUS.get(sqlstate[:2], 400)
 
 
+def response_too_large(size: int, limit: int) -> ApiError:
+    """The gateway's response cap, shaped as Postgres's program_limit_exceeded (54000), which
+    PostgREST answers with 500: a limit of the server, which paging gets under."""
+    return ApiError(
+        500,
+        "54000",
+        f"The response body ({size} bytes) exceeds the limit of {limit} bytes",
+        None,
+        "Ask for fewer rows (limit and offset, or a Range header) or fewer columns.",
+    )
+
+
 def from_database_error(error: psycopg.Error, authenticated: bool) -> ApiError:
     """The PostgREST response for an error the database raised."""
     diag = error.diag

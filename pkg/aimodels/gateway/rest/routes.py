@@ -48,6 +48,7 @@ from aimodels.gateway.rest.schema_cache import SchemaCache, Volatility
 from aimodels.gateway.rest.sql import (
     BodyShape,
     call_statement,
+    capped,
     count_explain_statement,
     mutate_statement,
     read_statement,
@@ -158,7 +159,8 @@ class RestApi:
             raise errors.invalid_preferences(list(api_request.preferences.invalid))
         plan = plan_request(api_request, cache, self.settings.max_rows)
         media = negotiate(api_request)
-        prepared = PreparedRequest(cache, plan, media, _statement(plan, media))
+        statement = _statement(plan, media, self.settings.max_response_bytes)
+        prepared = PreparedRequest(cache, plan, media, statement)
         if key is not None:
             self._plans.put(key, prepared)
         return await self._execute(http, prepared, claims)
@@ -180,7 +182,7 @@ class RestApi:
                 first=query,
                 commit_with_first=_nothing_can_veto(plan, media),
             ) as tx:
-                result = _result_set(tx.first_row)
+                result = _result_set(tx.first_row, self.settings.max_response_bytes)
                 if media.is_single and result.page_total != 1:
                     # Raised inside the transaction so a mutation is rolled back.
                     raise errors.singularity_error(result.page_total)
@@ -247,24 +249,28 @@ class RestApi:
         return RestResponse(200, headers, body)
 
 
-def _statement(plan: Plan, media: Negotiated) -> Statement:
+def _statement(plan: Plan, media: Negotiated, max_body_bytes: int) -> Statement:
     """The main statement, rendered once (a remembered plan reuses the text)."""
     request = plan.request
     prefs = request.preferences
     action = request.action
     if action is Action.READ:
         shape = BodyShape.NONE if request.headers_only else media.shape
-        query = read_statement(plan, shape, prefs.should_count, media.strip_nulls)
+        query = capped(
+            read_statement(plan, shape, prefs.should_count, media.strip_nulls), max_body_bytes
+        )
     elif action is Action.CALL:
         shape = BodyShape.NONE if request.headers_only else media.shape
-        query = call_statement(plan, shape, prefs.should_count, media.strip_nulls)
+        query = capped(
+            call_statement(plan, shape, prefs.should_count, media.strip_nulls), max_body_bytes
+        )
     else:
         full = prefs.representation is Representation.FULL
         shape = media.shape if full else BodyShape.NONE
         want_location = (
             action is Action.CREATE and prefs.representation is Representation.HEADERS_ONLY
         )
-        query = mutate_statement(plan, shape, media.strip_nulls, want_location)
+        query = mutate_statement(plan, shape, max_body_bytes, media.strip_nulls, want_location)
     return Statement(query.statement.as_bytes(None), query.params)
 
 
@@ -302,10 +308,13 @@ def _check_max_affected(action: Action, prefs: Preferences, result: ResultSet) -
         raise errors.max_affected_violation(result.page_total)
 
 
-def _result_set(row: tuple[Any, ...] | None) -> ResultSet:
+def _result_set(row: tuple[Any, ...] | None, max_body_bytes: int) -> ResultSet:
     if row is None:
         return ResultSet(None, 0, "", None, None, None, None)
-    total, page_total, body, guc_headers, guc_status, inserted, first_row = row
+    total, page_total, body, guc_headers, guc_status, inserted, first_row, body_bytes = row
+    if body is None and body_bytes is not None and body_bytes > max_body_bytes:
+        # Raised inside the transaction: a mutation that would answer so much rolls back.
+        raise errors.response_too_large(int(body_bytes), max_body_bytes)
     return ResultSet(
         None if total is None else int(total),
         int(page_total or 0),
