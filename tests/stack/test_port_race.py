@@ -77,6 +77,28 @@ def test_up_moves_to_a_free_port_when_the_api_port_is_taken_during_the_reset(
         stack.destroy()
 
 
+def test_up_moves_postgres_off_a_port_taken_before_it_starts(
+    tmp_path: Path, squatter: socket.socket
+) -> None:
+    settings = own_stack_settings(tmp_path)
+    stack = LocalStack(settings)
+    squatter.bind(("127.0.0.1", stack.ports.db_port))  # chosen free, then taken
+    squatter.listen()
+    try:
+        info = stack.up()
+        assert stack.cluster.port != squatter.getsockname()[1], (
+            "Postgres claims the port another program holds"
+        )
+        assert f"127.0.0.1:{stack.cluster.port}/" in info.db_url
+        assert stack.status().running, f"the moved stack does not serve: {stack.status()}"
+        recorded = StackPorts.load(settings)
+        assert recorded is not None and recorded.db_port == stack.cluster.port, (
+            "the state file does not remember the port Postgres moved to"
+        )
+    finally:
+        stack.destroy()
+
+
 def refuse_to_start(gateway: GatewayProcess, *, rest_db_url: str, auth_db_url: str) -> list[str]:
     return [sys.executable, "-c", "import sys; sys.exit('refusing to serve')"]
 

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable
 from typing import Annotated, NoReturn, ParamSpec, TypeVar
 
+import psycopg
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -46,6 +47,9 @@ def reports_stack_errors(command: Callable[Params, Result]) -> Callable[Params, 
         except StackError as error:
             code = EXIT_USAGE if isinstance(error, ProjectNotFound) else EXIT_FAILED
             fail(error.one_line(), code)
+        except psycopg.Error as error:
+            first = next((line for line in str(error).splitlines() if line.strip()), "")
+            fail(f"Postgres refused: {first.strip() or type(error).__name__}")
 
     return run
 
