@@ -110,8 +110,8 @@ def test_backends_terminated_in_a_loop_and_the_api_recovers_by_itself(
     survive(
         serving,
         actors,
-        "backends terminated every 0.1 s for 8 s",
-        lambda: killed.append(terminate_backends_for(db_url, seconds=8.0)),
+        "backends terminated every 0.01 s for 8 s",
+        lambda: killed.append(terminate_backends_for(db_url, seconds=8.0, every=0.01)),
     )
     assert killed[0] > 0, "no backend was terminated: the fault never happened"
     assert serving.gateway.problem() is None, "the gateway reports unhealthy after recovering"
