@@ -247,37 +247,24 @@ def _rss_mb(pid: int | None) -> float:
 
 
 def _figures(intervals: list[Interval]) -> list[Figure]:
-    first = intervals[0]
-    first_p50, first_p99 = _p(first, 0.50), _p(first, 0.99)
-    figures = []
-    for number, interval in enumerate(intervals, start=1):
-        case = f"interval {number} ({interval.start:.0f}-{interval.end:.0f} s)"
-        figures += [
-            Figure(
-                case=case,
-                metric="p50_ms",
-                value=_p(interval, 0.50),
-                limit=first_p50,
-                limit_label="interval 1",
-            ),
-            Figure(
-                case=case,
-                metric="p99_ms",
-                value=_p(interval, 0.99),
-                limit=first_p99,
-                limit_label="interval 1",
-                target=P99_TARGET,
-            ),
-            Figure(
-                case=case,
-                metric="rss_mb",
-                value=interval.rss_mb,
-                limit=first.rss_mb,
-                limit_label="interval 1",
-                target=RSS_TARGET,
-            ),
-        ]
-    return figures
+    """p50, p99 and RSS of every interval, each against the first interval's own value."""
+    measures: list[tuple[str, Callable[[Interval], float], float | None]] = [
+        ("p50_ms", lambda i: _p(i, 0.50), None),
+        ("p99_ms", lambda i: _p(i, 0.99), P99_TARGET),
+        ("rss_mb", lambda i: i.rss_mb, RSS_TARGET),
+    ]
+    return [
+        Figure(
+            case=f"interval {number} ({interval.start:.0f}-{interval.end:.0f} s)",
+            metric=metric,
+            value=measure(interval),
+            limit=measure(intervals[0]),
+            limit_label="interval 1",
+            target=target,
+        )
+        for number, interval in enumerate(intervals, start=1)
+        for metric, measure, target in measures
+    ]
 
 
 def _p(interval: Interval, fraction: float) -> float:
