@@ -17,7 +17,7 @@ from tests.gateway_unit.support import DEV_PASSWORD, service_headers
 
 pytestmark = pytest.mark.stack
 
-RECOVERY_SECONDS = 20
+RECOVERY_SECONDS = 10
 
 
 def _rest(stack: LocalStack) -> requests.Response:
@@ -46,7 +46,11 @@ def _within(seconds: float, attempt: Callable[[], requests.Response]) -> request
         time.sleep(0.2)
 
 
-def test_rest_and_auth_recover_after_postgres_restarts(local_stack: LocalStack) -> None:
+# A long outage: the pool's reconnection delays must not have grown past a few seconds.
+@pytest.mark.parametrize("outage_seconds", [0, 25])
+def test_rest_and_auth_recover_after_postgres_restarts(
+    local_stack: LocalStack, outage_seconds: float
+) -> None:
     gateway_pid = local_stack.gateway.pid()
     assert _rest(local_stack).status_code == 200
     health_url = f"{local_stack.info.api_url.rstrip('/')}/health"
@@ -55,6 +59,7 @@ def test_rest_and_auth_recover_after_postgres_restarts(local_stack: LocalStack) 
     try:
         health = requests.get(health_url, timeout=10)
         during = _rest(local_stack)
+        time.sleep(outage_seconds)
     finally:
         local_stack.cluster.start()
 
