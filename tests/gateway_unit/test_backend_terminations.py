@@ -1,7 +1,7 @@
 """REST keeps serving while its backends are terminated mid-request, and after.
 
-The reproducer: eight clients call an RPC in a loop while another connection terminates the
-gateway's active REST backends every 0.1 s. A connection broken mid-pipeline must be
+The reproducer: eight clients call an RPC in a loop while another connection terminates all the
+gateway's REST backends every 0.05 s. A connection broken mid-pipeline must be
 discarded and replaced (never leaked back, never kept), so once the terminations stop the
 pool serves again by itself.
 """
@@ -30,7 +30,8 @@ def _call_quota_status(session: requests.Session, url: str, headers: dict[str, s
         f"{url}/rest/v1/rpc/quota_status",
         json={"model_id": str(uuid.uuid4())},
         headers=headers,
-        timeout=60,
+        # Longer than the pool's acquisition timeout: a hung request means a starved pool.
+        timeout=20,
     )
     # Every answer, even a failure, is PostgREST's JSON error shape.
     assert response.headers["content-type"].startswith("application/json"), response.text
@@ -59,14 +60,14 @@ def test_rest_serves_again_after_backends_are_terminated_mid_request(stack: Stac
     terminated = 0
     try:
         for _ in range(TERMINATION_ROUNDS):
-            terminated += terminate_rest_backends(stack, only_active=True)
-            time.sleep(0.1)
+            terminated += terminate_rest_backends(stack)
+            time.sleep(0.05)
     finally:
         stop.set()
         for thread in threads:
-            thread.join(timeout=90)
+            thread.join(timeout=60)
     assert not failures, failures[0]
-    assert terminated > 0, "no active REST backend was ever terminated: the test proved nothing"
+    assert terminated > 0, "no REST backend was ever terminated: the test proved nothing"
 
     # A fresh session: the loop above is over, nothing terminates backends any more.
     with requests.Session() as session:

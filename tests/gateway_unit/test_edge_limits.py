@@ -127,3 +127,44 @@ def test_a_client_that_leaves_mid_body_logs_one_line_and_no_traceback(
     lines = [r for r in caplog.records if r.name.startswith("aimodels")]
     assert [r.getMessage().split(" role=")[0] for r in lines] == ["POST /rest/v1/rpc/f 499"]
     assert all(r.exc_info is None for r in caplog.records)
+
+
+def test_a_control_character_in_the_path_cannot_split_the_log_line(
+    offline_settings: GatewaySettings, caplog: pytest.LogCaptureFixture
+) -> None:
+    scope = _scope("GET", "/nowhere\nGET /forged 200", [])
+    no_body: list[Message] = [{"type": "http.request", "body": b"", "more_body": False}]
+
+    with caplog.at_level(logging.INFO, logger="aimodels.gateway.access"):
+        asyncio.run(_call(offline_settings, scope, no_body))
+
+    (line,) = [r.getMessage() for r in caplog.records if r.name == "aimodels.gateway.access"]
+    assert "\n" not in line
+    assert line.startswith("GET /nowhere\\x0aGET /forged 200 404")
+
+
+def test_an_unexpected_failure_is_a_json_500(
+    offline_settings: GatewaySettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("aimodels.gateway.rest.routes.resolve_request_claims", broken)
+    scope = _scope("GET", "/rest/v1/t", [])
+    sent: list[Message] = []
+
+    async def scenario() -> None:
+        app = create_app(offline_settings)
+
+        async def receive() -> Message:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: Message) -> None:
+            sent.append(message)
+
+        await app(scope, receive, send)
+
+    # The server still sees the exception (and logs it); the client gets JSON.
+    with pytest.raises(RuntimeError, match="a bug"):
+        asyncio.run(scenario())
+    assert _status_and_body(sent) == (500, {"message": "An unexpected error occurred"})

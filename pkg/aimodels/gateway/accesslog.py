@@ -7,6 +7,7 @@ and `?apikey=` alike can carry sensitive values), only the path.
 from __future__ import annotations
 
 import logging
+import re
 import time
 
 from starlette.datastructures import Headers
@@ -20,6 +21,14 @@ log = logging.getLogger("aimodels.gateway.access")
 
 CLIENT_CLOSED_REQUEST = 499
 UNREAD_STATUSES = frozenset({414, HEADER_TOO_LARGE_STATUS})
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _printable(path: str) -> str:
+    """A decoded path may hold newlines or NULs: escaped, one request stays one line."""
+    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", path)
 
 
 class AccessLogMiddleware:
@@ -53,7 +62,7 @@ class AccessLogMiddleware:
             log.info(
                 "%s %s %d role=%s %.1fms",
                 scope["method"],
-                scope["path"],
+                _printable(scope["path"]),
                 logged,
                 self._role(scope, logged),
                 elapsed_ms,

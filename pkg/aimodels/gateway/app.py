@@ -78,7 +78,7 @@ def create_app(settings: GatewaySettings) -> Starlette:
                 read_timeout=settings.body_read_timeout,
             ),
         ],
-        exception_handlers={404: _no_route, 405: _method_not_allowed},
+        exception_handlers={404: _no_route, 405: _method_not_allowed, Exception: _unexpected},
         lifespan=lifespan,
     )
 
@@ -112,6 +112,11 @@ async def _method_not_allowed(request: Request, exc: Exception) -> Response:
     if allow:
         response.headers["Allow"] = allow
     return response
+
+
+async def _unexpected(_request: Request, _exc: Exception) -> Response:
+    """Kong's JSON body for a 500, instead of a text one (the error is still logged)."""
+    return JSONResponse({"message": "An unexpected error occurred"}, status_code=500)
 
 
 async def _no_route(_request: Request, _exc: Exception) -> Response:

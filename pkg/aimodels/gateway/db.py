@@ -31,6 +31,9 @@ Connection = AsyncConnection[tuple[object, ...]]
 
 log = logging.getLogger("aimodels.gateway.db")
 
+RECONNECT_GIVE_UP_SECONDS = 8.0
+CONNECT_TIMEOUT_SECONDS = 5
+
 
 def create_rest_pool(settings: GatewaySettings) -> AsyncConnectionPool[Connection]:
     """The API pool: logs in as `authenticator`, switches role per request. Not yet open.
@@ -68,8 +71,18 @@ def _create_pool(
         name=name,
         open=False,
         timeout=timeout,
+        # psycopg_pool retries a failed connect with doubling delays until it gives up, and
+        # starts a fresh series on the next checkout. Giving up early keeps the delays short,
+        # so the pool notices a database that came back within seconds, even after a long
+        # outage (the default 5 minutes would let the delay grow past two minutes).
+        reconnect_timeout=RECONNECT_GIVE_UP_SECONDS,
         # Transactions are explicit (`conn.transaction()`), so autocommit stays off.
-        kwargs={"autocommit": False, "application_name": f"aimodels-gateway-{name}"},
+        kwargs={
+            "autocommit": False,
+            "application_name": f"aimodels-gateway-{name}",
+            # An unreachable host must not hold a connect attempt for long either.
+            "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+        },
         check=AsyncConnectionPool.check_connection if check else None,
     )
 
