@@ -3,46 +3,23 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
+import signal
 from pathlib import Path
 
 import pytest
 
 from aimodels.stack.cluster import port_is_free
 from aimodels.stack.state import StackPorts, StackSettings
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-def aimodels(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "aimodels", *args],
-        cwd=REPO,
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-
+from tests.stack.support import (
+    REPO,
+    aimodels,
+    processes_marked,
+    processes_mentioning,
+    stderr_is_one_line,
+)
 
 # Starts a stack of its own through the CLI.
 pytestmark = pytest.mark.stack
-
-
-def processes_mentioning(text: str) -> list[str]:
-    found = []
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
-            continue
-        if text in cmdline:
-            found.append(cmdline)
-    return found
 
 
 @pytest.fixture
@@ -62,6 +39,21 @@ def test_up_twice_then_down_leaves_nothing_running(own_stack_env: dict[str, str]
     status = aimodels(["stack", "status", "--json"], own_stack_env)
     assert status.returncode == 0, f"a stack just started reports down: {status.stdout}"
 
+    # A gateway killed together with its supervisor: status says so, up brings back only it.
+    stack_dir = Path(own_stack_env["AIMODELS_STACK_DIR"])
+    postmaster = (stack_dir / "pg" / "data" / "postmaster.pid").read_text().split()[0]
+    for pid in processes_marked(stack_dir):
+        os.kill(pid, signal.SIGKILL)
+    dead = aimodels(["stack", "status"], own_stack_env)
+    assert dead.returncode == 1, "`stack status` must exit 1 when the gateway is dead"
+    assert stderr_is_one_line(dead.stderr), dead.stderr
+    assert "API gateway is not running" in dead.stderr, dead.stderr
+    again = aimodels(["stack", "up"], own_stack_env)
+    assert again.returncode == 0, f"`stack up` did not restart the gateway: {again.stderr}"
+    restarted = (stack_dir / "pg" / "data" / "postmaster.pid").read_text().split()[0]
+    assert restarted == postmaster, "`stack up` restarted Postgres, which was fine"
+    assert aimodels(["stack", "status"], own_stack_env).returncode == 0, "gateway not back"
+
     env_file = Path(own_stack_env["AIMODELS_ENV_FILE"]).read_text()
     required = ("SUPABASE_URL", "SUPABASE_ANON_KEY", "SUPABASE_SERVICE_ROLE_KEY", "SUPABASE_DB_URL")
     for key in required:
@@ -80,6 +72,7 @@ def test_up_twice_then_down_leaves_nothing_running(own_stack_env: dict[str, str]
     assert port_is_free(ports.db_port), "Postgres still holds its port after `stack down`"
     assert port_is_free(ports.api_port), "the gateway still holds its port after `stack down`"
     leftovers = processes_mentioning(own_stack_env["AIMODELS_STACK_DIR"])
+    leftovers += [str(pid) for pid in processes_marked(stack_dir)]
     assert leftovers == [], f"processes of the stopped stack still run: {leftovers}"
     stopped = aimodels(["stack", "status"], own_stack_env)
     assert stopped.returncode == 1, "`stack status` must exit 1 when the stack is down"

@@ -8,7 +8,7 @@ import psycopg
 import pytest
 
 from aimodels.stack.local_stack import LocalStack
-from tests.stack.test_lifecycle import aimodels
+from tests.stack.support import aimodels
 
 MIGRATIONS = sorted((Path(__file__).resolve().parents[2] / "supabase" / "migrations").glob("*.sql"))
 

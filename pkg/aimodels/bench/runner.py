@@ -21,6 +21,7 @@ from aimodels.bench.report import RunReport, render_result
 from aimodels.bench.report_path import run_report_path
 from aimodels.bench.rls_overhead import run_rls_overhead
 from aimodels.bench.scales import Scale, Shape, scales_up_to
+from aimodels.bench.soak import run_soak
 from aimodels.stack.local_stack import LocalStack
 
 
@@ -31,6 +32,11 @@ class Benchmark(StrEnum):
     API = "api"
     REPORT = "report"
     DEVLOOP = "devloop"
+    SOAK = "soak"
+
+
+# The soak runs for minutes: only when asked for (`--only soak`).
+DEFAULT_BENCHMARKS = tuple(b for b in Benchmark if b is not Benchmark.SOAK)
 
 
 def prepare(
@@ -69,11 +75,12 @@ def run_benchmarks(
     scale: Scale,
     seed: int,
     shape: Shape = Shape.WIDE,
-    only: Iterable[Benchmark] = tuple(Benchmark),
+    only: Iterable[Benchmark] = DEFAULT_BENCHMARKS,
     console: Console,
     with_tests: bool = False,
     show_plans: bool = True,
     reseed: bool = False,
+    soak_seconds: float | None = None,
 ) -> RunReport:
     chosen = set(only)
     ctx = prepare(stack, scale, seed=seed, console=console, shape=shape, reseed=reseed)
@@ -98,6 +105,7 @@ def run_benchmarks(
         Benchmark.DEVLOOP: lambda: run_devloop(
             stack.settings.project_dir, scale=scale, with_tests=with_tests
         ),
+        Benchmark.SOAK: lambda: run_soak(ctx, seconds=soak_seconds),
     }
     for benchmark in Benchmark:
         if benchmark not in chosen:

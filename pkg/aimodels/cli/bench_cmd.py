@@ -17,7 +17,7 @@ from rich.table import Table
 from aimodels.bench.database import BenchDatabase, BenchDatabaseError
 from aimodels.bench.loader import seed_database
 from aimodels.bench.report import RunReport, report_json, report_markdown
-from aimodels.bench.runner import Benchmark, run_benchmarks
+from aimodels.bench.runner import DEFAULT_BENCHMARKS, Benchmark, run_benchmarks
 from aimodels.bench.scales import Scale, Shape
 from aimodels.cli.stack_cmd import local_stack
 
@@ -74,7 +74,10 @@ def run(
     shape: ShapeOption = Shape.WIDE,
     only: Annotated[
         list[Benchmark] | None,
-        typer.Option(help="Run only these benchmarks (repeat the option). Default: all."),
+        typer.Option(
+            help="Run only these benchmarks (repeat the option). Default: all but soak, "
+            "which runs for minutes: aimodels bench run --only soak"
+        ),
     ] = None,
     json_file: Annotated[
         Path | None, typer.Option("--json", help="Also write the report as JSON to this file.")
@@ -88,6 +91,10 @@ def run(
     ] = False,
     plans: Annotated[bool, typer.Option(help="Print each hot read's EXPLAIN.")] = True,
     reseed: Annotated[bool, typer.Option(help="Reload the scale's data first.")] = False,
+    soak_seconds: Annotated[
+        float | None,
+        typer.Option(help="Soak: seconds of traffic (default by scale: small 120, medium 300)."),
+    ] = None,
 ) -> None:
     """Run the benchmarks at a scale (seeding it first if needed); print tables and plans."""
     try:
@@ -96,11 +103,12 @@ def run(
             scale=scale,
             seed=seed,
             shape=shape,
-            only=only or tuple(Benchmark),
+            only=only or DEFAULT_BENCHMARKS,
             console=console,
             with_tests=with_tests,
             show_plans=plans,
             reseed=reseed,
+            soak_seconds=soak_seconds,
         )
     except BenchDatabaseError as error:
         errors.print(f"[red]{error}[/red]")

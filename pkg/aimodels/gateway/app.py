@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from psycopg_pool import AsyncConnectionPool
 from starlette.applications import Starlette
@@ -21,7 +21,9 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from aimodels.gateway.accesslog import AccessLogMiddleware
 from aimodels.gateway.db import Connection, create_auth_pool, create_rest_pool
-from aimodels.gateway.middleware import BodyLimitMiddleware, CorsMiddleware
+from aimodels.gateway.edge import HeaderLimitMiddleware, RequestBodyMiddleware
+from aimodels.gateway.health import Readiness, health_endpoints
+from aimodels.gateway.middleware import CorsMiddleware
 from aimodels.gateway.settings import GatewaySettings
 
 log = logging.getLogger("aimodels.gateway")
@@ -34,6 +36,8 @@ class GatewayContext:
     settings: GatewaySettings
     rest_pool: AsyncConnectionPool[Connection]
     auth_pool: AsyncConnectionPool[Connection]
+    # What `/ready` waits for besides the database (the REST half adds its schema cache).
+    readiness: Readiness = field(default_factory=Readiness)
 
 
 def create_app(settings: GatewaySettings) -> Starlette:
@@ -55,8 +59,10 @@ def create_app(settings: GatewaySettings) -> Starlette:
             await context.rest_pool.close()
             await context.auth_pool.close()
 
+    health, ready = health_endpoints(context.rest_pool, context.readiness)
     routes: list[BaseRoute] = [
-        Route("/health", _health, methods=["GET", "HEAD"]),
+        Route("/health", health, methods=["GET", "HEAD"]),
+        Route("/ready", ready, methods=["GET", "HEAD"]),
         Mount("/auth/v1", routes=_auth_routes(context)),
         Mount("/rest/v1", routes=_rest_routes(context)),
     ]
@@ -64,10 +70,15 @@ def create_app(settings: GatewaySettings) -> Starlette:
         routes=routes,
         middleware=[
             Middleware(AccessLogMiddleware, settings=settings),
+            Middleware(HeaderLimitMiddleware),
             Middleware(CorsMiddleware),
-            Middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes),
+            Middleware(
+                RequestBodyMiddleware,
+                max_body_bytes=settings.max_body_bytes,
+                read_timeout=settings.body_read_timeout,
+            ),
         ],
-        exception_handlers={404: _no_route},
+        exception_handlers={404: _no_route, 405: _method_not_allowed, Exception: _unexpected},
         lifespan=lifespan,
     )
 
@@ -88,8 +99,24 @@ def _rest_routes(context: GatewayContext) -> Sequence[BaseRoute]:
     return build_rest_routes(context)
 
 
-async def _health(_request: Request) -> Response:
-    return JSONResponse({"status": "ok"})
+async def _method_not_allowed(request: Request, exc: Exception) -> Response:
+    """A JSON 405 for a method no route takes (REST takes every method and answers itself)."""
+    from aimodels.gateway.auth.errors import AuthError, render_error
+
+    if request.url.path.startswith("/auth/v1"):
+        error = AuthError(405, "method_not_allowed", f"Method {request.method} not allowed")
+        response = render_error(error, request.headers)
+    else:
+        response = JSONResponse({"message": "Method not allowed"}, status_code=405)
+    allow = (getattr(exc, "headers", None) or {}).get("Allow")
+    if allow:
+        response.headers["Allow"] = allow
+    return response
+
+
+async def _unexpected(_request: Request, _exc: Exception) -> Response:
+    """Kong's JSON body for a 500, instead of a text one (the error is still logged)."""
+    return JSONResponse({"message": "An unexpected error occurred"}, status_code=500)
 
 
 async def _no_route(_request: Request, _exc: Exception) -> Response:

@@ -2,7 +2,8 @@
 
 PostgREST (`Query/PreQuery.hs` `txVarQuery`) runs every request as:
     BEGIN ISOLATION LEVEL READ COMMITTED [READ ONLY]
-    select set_config('search_path', ..., true), set_config('role', ..., true),
+    select set_config('search_path', ..., true), <the role's own settings>,
+           set_config('role', ..., true),
            set_config('request.jwt.claims', ..., true), set_config('request.method', ..., true),
            set_config('request.path', ..., true), set_config('request.headers', ..., true),
            set_config('request.cookies', ..., true)
@@ -14,6 +15,7 @@ so RLS policies, `auth.uid()` and `auth.jwt()` see the same values they would se
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -27,6 +29,11 @@ from aimodels.gateway.settings import GatewaySettings
 
 Connection = AsyncConnection[tuple[object, ...]]
 
+log = logging.getLogger("aimodels.gateway.db")
+
+RECONNECT_GIVE_UP_SECONDS = 8.0
+CONNECT_TIMEOUT_SECONDS = 5
+
 
 def create_rest_pool(settings: GatewaySettings) -> AsyncConnectionPool[Connection]:
     """The API pool: logs in as `authenticator`, switches role per request. Not yet open.
@@ -38,6 +45,7 @@ def create_rest_pool(settings: GatewaySettings) -> AsyncConnectionPool[Connectio
         settings.rest_pool_min,
         settings.rest_pool_max,
         name="rest",
+        timeout=settings.pool_acquisition_timeout,
         check=False,
     )
 
@@ -49,11 +57,12 @@ def create_auth_pool(settings: GatewaySettings) -> AsyncConnectionPool[Connectio
         settings.auth_pool_min,
         settings.auth_pool_max,
         name="auth",
+        timeout=settings.pool_acquisition_timeout,
     )
 
 
 def _create_pool(
-    conninfo: str, min_size: int, max_size: int, *, name: str, check: bool = True
+    conninfo: str, min_size: int, max_size: int, *, name: str, timeout: float, check: bool = True
 ) -> AsyncConnectionPool[Connection]:
     return AsyncConnectionPool(
         conninfo,
@@ -61,8 +70,19 @@ def _create_pool(
         max_size=max_size,
         name=name,
         open=False,
+        timeout=timeout,
+        # psycopg_pool retries a failed connect with doubling delays until it gives up, and
+        # starts a fresh series on the next checkout. Giving up early keeps the delays short,
+        # so the pool notices a database that came back within seconds, even after a long
+        # outage (the default 5 minutes would let the delay grow past two minutes).
+        reconnect_timeout=RECONNECT_GIVE_UP_SECONDS,
         # Transactions are explicit (`conn.transaction()`), so autocommit stays off.
-        kwargs={"autocommit": False, "application_name": f"aimodels-gateway-{name}"},
+        kwargs={
+            "autocommit": False,
+            "application_name": f"aimodels-gateway-{name}",
+            # An unreachable host must not hold a connect attempt for long either.
+            "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+        },
         check=AsyncConnectionPool.check_connection if check else None,
     )
 
@@ -89,14 +109,42 @@ def encode_request_cookies(cookie_header: str | None) -> str:
     return json.dumps(cookies, separators=(",", ":"), ensure_ascii=False)
 
 
+# PostgREST (`Query/PreQuery.hs`, with impersonated role settings): search_path first, then
+# the settings the target role carries (`alter role ... set statement_timeout = ...`, read
+# from pg_roles.rolconfig on every request, so a change applies at once), then the role and
+# the request values. Only settings the login role may set are applied (user context, or a
+# SET privilege on Postgres 15+), and default_transaction_isolation is not one of them.
+# set_config is volatile, so Postgres evaluates it after the ORDER BY: in this order.
 _SET_LOCALS = sql.SQL(
-    "select set_config('search_path', %(search_path)s, true),"
-    " set_config('role', %(role)s, true),"
-    " set_config('request.jwt.claims', %(claims)s, true),"
-    " set_config('request.method', %(method)s, true),"
-    " set_config('request.path', %(path)s, true),"
-    " set_config('request.headers', %(headers)s, true),"
-    " set_config('request.cookies', %(cookies)s, true)"
+    """with role_settings as (
+  select kv.key as setting, kv.value
+  from (
+    select parts[1] as key, pg_catalog.array_to_string(parts[2:], '=') as value
+    from pg_catalog.pg_roles r
+    cross join lateral pg_catalog.unnest(r.rolconfig) as config(setting)
+    cross join lateral pg_catalog.string_to_array(config.setting, '=') as parsed(parts)
+    where r.rolname = %(role)s
+  ) kv
+  join pg_catalog.pg_settings ps on ps.name = kv.key and (
+    ps.context = 'user'
+    or pg_catalog.has_parameter_privilege(current_user::regrole::oid, ps.name, 'set'))
+  where kv.key <> 'default_transaction_isolation'
+),
+settings as (
+  select 1 as sort_order, 1::bigint as ordinality, 'search_path' as setting,
+    %(search_path)s::text as value
+  union all
+  select 2, row_number() over (order by setting), setting, value from role_settings
+  union all
+  select 3, ordinality, setting, value
+  from rows from (
+    pg_catalog.unnest(array['role', 'request.jwt.claims', 'request.method', 'request.path',
+                            'request.headers', 'request.cookies']),
+    pg_catalog.unnest(
+      array[%(role)s, %(claims)s, %(method)s, %(path)s, %(headers)s, %(cookies)s]::text[])
+  ) with ordinality as request(setting, value, ordinality)
+)
+select pg_catalog.set_config(setting, value, true) from settings order by sort_order, ordinality"""
 ).as_bytes(None)
 
 
@@ -150,14 +198,13 @@ async def request_transaction(
         "cookies": cookies_json,
     }
     conn, first_row = await _begin(pool, settings, read_only, first, commit_with_first)
+    failed = True
     try:
         yield RequestTransaction(conn, first_row)
         await conn.commit()
-    except BaseException:
-        await _rollback(conn)
-        raise
+        failed = False
     finally:
-        await pool.putconn(conn)
+        await _release(pool, conn, failed=failed)
 
 
 async def _begin(
@@ -180,15 +227,13 @@ async def _begin(
             return conn, await _send_first(conn, settings, read_only, first, commit)
         except psycopg.OperationalError:
             retry = conn.broken and attempt < attempts
-            await _rollback(conn)
-            await pool.putconn(conn)
+            await _release(pool, conn, failed=True)
             if not retry:
                 raise
         except BaseException:
-            await _rollback(conn)
-            await pool.putconn(conn)
+            await _release(pool, conn, failed=True)
             raise
-    raise AssertionError("unreachable: the last attempt returns or raises")
+    raise RuntimeError("unreachable: the last attempt returns or raises")
 
 
 async def _send_first(
@@ -227,10 +272,26 @@ async def _send_first(
     return None if cursor is None else await cursor.fetchone()
 
 
-async def _rollback(conn: Connection) -> None:
-    """Roll back unless the connection is gone (the pool then discards it)."""
-    if not conn.broken and not conn.closed:
-        await conn.rollback()
+async def _release(
+    pool: AsyncConnectionPool[Connection], conn: Connection, *, failed: bool
+) -> None:
+    """Give the connection back, always; after a failure, rolled back or else closed.
+
+    A backend terminated mid-pipeline can leave the connection busy (results pending) while
+    libpq still calls it connected, so its ROLLBACK raises too. Such a connection is closed:
+    the pool then discards it and opens a new one, instead of losing it for good (a leak)
+    or handing it to the next request (which would fail the same way).
+    """
+    try:
+        if failed and not conn.broken and not conn.closed:
+            await conn.rollback()
+    except BaseException as error:
+        log.warning("closing a REST connection that could not roll back: %s", error)
+        await conn.close()
+        if not isinstance(error, Exception):
+            raise  # cancellation: still give the connection back (finally), then propagate
+    finally:
+        await pool.putconn(conn)
 
 
 def headers_json_from(headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> str:

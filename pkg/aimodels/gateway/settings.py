@@ -40,10 +40,19 @@ class GatewaySettings(BaseModel):
     secret_key: SecretStr | None = None
     refresh_token_reuse_interval: int = Field(default=10, ge=0)
     max_body_bytes: int = Field(default=ONE_MIB, gt=0)
+    # The largest response body REST sends; a larger one stays in the database and the
+    # request gets 500 code 54000 (PostgREST has no cap: it would hold the body in memory).
+    max_response_bytes: int = Field(default=16 * ONE_MIB, gt=0)
+    # nginx's client_body_timeout (Kong keeps its 60 s): the longest wait between two reads
+    # of a request body before 408.
+    body_read_timeout: float = Field(default=60.0, gt=0)
     rest_pool_min: int = Field(default=1, ge=0)
     rest_pool_max: int = Field(default=10, ge=1)
     auth_pool_min: int = Field(default=1, ge=0)
     auth_pool_max: int = Field(default=4, ge=1)
+    # PostgREST's db-pool-acquisition-timeout (10 s): a request waits no longer for a
+    # connection, then gets 504 PGRST003.
+    pool_acquisition_timeout: float = Field(default=10.0, gt=0)
     # GoTrue's GOTRUE_MAILER_AUTOCONFIRM; the CLI's config.toml has email confirmations off.
     mailer_autoconfirm: bool = True
     # GoTrue's GOTRUE_PASSWORD_MIN_LENGTH (the CLI's config.toml: minimum_password_length = 6).

@@ -28,6 +28,7 @@ from functools import cached_property, lru_cache
 import jwt as pyjwt
 from pydantic import BaseModel, ConfigDict, JsonValue
 
+from aimodels.gateway.bounded_cache import BoundedCache
 from aimodels.gateway.settings import GatewaySettings
 
 ALLOWED_SKEW_SECONDS = 30
@@ -133,7 +134,7 @@ def decode_postgrest_jwt(token: str, secret: str) -> dict[str, JsonValue]:
     try:
         header = json.loads(_b64url_decode(header_b64))
         signature = _b64url_decode(signature_b64)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, RecursionError, binascii.Error, UnicodeDecodeError):
         raise _decode_error("JWT cryptographic operation failed") from None
     if not isinstance(header, dict):
         raise _decode_error("JWT cryptographic operation failed")
@@ -152,7 +153,7 @@ def decode_postgrest_jwt(token: str, secret: str) -> dict[str, JsonValue]:
         )
     try:
         claims = json.loads(_b64url_decode(payload_b64))
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, RecursionError, binascii.Error, UnicodeDecodeError):
         raise _claims_error("Parsing claims failed") from None
     if not isinstance(claims, dict):
         raise _claims_error("Parsing claims failed")
@@ -215,6 +216,9 @@ def resolve_request_claims(
     return resolved
 
 
+_Verified = tuple[Mapping[str, JsonValue], RequestClaims]
+
+
 @lru_cache(maxsize=16)
 def _anon_claims(anon_role: str) -> RequestClaims:
     return RequestClaims(role=anon_role, claims={"role": anon_role})
@@ -222,14 +226,31 @@ def _anon_claims(anon_role: str) -> RequestClaims:
 
 # A client sends the same token on every request until it refreshes it: remember what its
 # signature check and parsing gave (a verified token's claims never change). Failures are
-# not remembered, so a bad token is rejected the same way every time.
-@lru_cache(maxsize=4096)
-def _verified_token(
-    token: str, secret: str, anon_role: str
-) -> tuple[Mapping[str, JsonValue], RequestClaims]:
+# not remembered, so a bad token is rejected the same way every time. Bounded in bytes too:
+# tokens carry user metadata, so 4096 of them could otherwise hold gigabytes.
+VERIFIED_TOKENS_MAX_ENTRIES = 4096
+VERIFIED_TOKENS_MAX_BYTES = 8 * 1024 * 1024
+_verified_tokens: BoundedCache[tuple[str, str, str], _Verified] = BoundedCache(
+    max_entries=VERIFIED_TOKENS_MAX_ENTRIES, max_bytes=VERIFIED_TOKENS_MAX_BYTES
+)
+
+
+def _verified_token(token: str, secret: str, anon_role: str) -> _Verified:
+    key = (token, secret, anon_role)
+    cached = _verified_tokens.get(key)
+    if cached is not None:
+        return cached
     claims = decode_postgrest_jwt(token, secret)
     role = _role_of(claims, anon_role)
-    return claims, RequestClaims(role=role, claims={**claims, "role": role}, has_token=True)
+    resolved = RequestClaims(role=role, claims={**claims, "role": role}, has_token=True)
+    # The token, its parsed claims and their JSON text: each about the token's size.
+    _verified_tokens.put(key, (claims, resolved), cost=3 * len(token) + 256)
+    return claims, resolved
+
+
+def verified_tokens_cache() -> BoundedCache[tuple[str, str, str], _Verified]:
+    """The process-wide cache, for tests and diagnostics."""
+    return _verified_tokens
 
 
 def issue_access_token(settings: GatewaySettings, claims: BaseModel) -> str:

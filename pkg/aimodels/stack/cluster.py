@@ -11,14 +11,16 @@ import hashlib
 import os
 import pwd
 import shutil
-import socket
 import time
 from pathlib import Path
 
 import psycopg
 
+from aimodels.stack.errors import PortTaken, StackError, ToolMissing
 from aimodels.stack.keys import DB_PASSWORD
-from aimodels.stack.process import as_unprivileged, run
+from aimodels.stack.ports import pick_port as pick_port  # where other wings import it from
+from aimodels.stack.ports import port_is_free
+from aimodels.stack.process import CommandFailed, as_unprivileged, run
 
 PG_BIN = Path(os.environ.get("AIMODELS_PG_BIN", "/usr/lib/postgresql/15/bin"))
 
@@ -38,27 +40,8 @@ _SERVER_SETTINGS = {
 }
 
 
-class ClusterError(RuntimeError):
+class ClusterError(StackError):
     """The local cluster could not be created, started or reached."""
-
-
-def port_is_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-def pick_port(preferred: int) -> int:
-    """The preferred port (Supabase's default) if free, else any free local port."""
-    if port_is_free(preferred):
-        return preferred
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class LocalCluster:
@@ -96,7 +79,9 @@ class LocalCluster:
         if self.is_initialized():
             return
         if not (PG_BIN / "initdb").exists():
-            raise ClusterError(f"PostgreSQL 15 server binaries not found in {PG_BIN}")
+            raise ToolMissing(
+                f"PostgreSQL 15 server binaries not found in {PG_BIN}: run ./scripts/setup"
+            )
         self.root.mkdir(parents=True, exist_ok=True)
         self.socket_dir.mkdir(parents=True, exist_ok=True)
         password_file = self.root / "initdb.pw"
@@ -129,11 +114,32 @@ class LocalCluster:
             conf.write(f"\n{settings}\n")
 
     def start(self, timeout: float = 30) -> None:
+        """Start on `self.port`; PortTaken if another program holds it, before or meanwhile."""
         if self.is_running():
             return
         if not port_is_free(self.port):
-            raise ClusterError(f"port {self.port} is taken by another program")
-        options = f"-p {self.port} -k {self.socket_dir}"
+            raise PortTaken(self.port)
+        try:
+            self._launch("start", "-w", "-t", str(int(timeout)))
+        except CommandFailed as failure:
+            # The postmaster exits when it cannot bind; whoever holds the port now took it.
+            if not port_is_free(self.port):
+                raise PortTaken(self.port) from failure
+            raise ClusterError(
+                f"Postgres did not start: {failure.one_line()} (see {self.log_file})"
+            ) from failure
+        self.wait_until_ready(timeout)
+
+    def restart(self) -> None:
+        """`pg_ctl restart -m fast`: every connection is cut; same port, same settings."""
+        self._launch("restart", "-m", "fast", "-w")
+        self.wait_until_ready(30)
+
+    def _launch(self, action: str, *options: str) -> None:
+        """`pg_ctl start` or `restart` on our port and socket folder, logging to our log.
+
+        The server's output must go to its log file: a pipe would stay open and hang `run`.
+        """
         run(
             as_unprivileged(
                 [
@@ -143,16 +149,13 @@ class LocalCluster:
                     "-l",
                     str(self.log_file),
                     "-o",
-                    options,
-                    "-w",
-                    "-t",
-                    str(int(timeout)),
-                    "start",
+                    f"-p {self.port} -k {self.socket_dir}",
+                    *options,
+                    action,
                 ],
                 self.owner,
             )
         )
-        self.wait_until_ready(timeout)
 
     def stop(self) -> None:
         if not self.is_running():

@@ -8,12 +8,13 @@ from __future__ import annotations
 import shutil
 
 from aimodels.stack.envfile import write_env_file
+from aimodels.stack.errors import StackError
 from aimodels.stack.process import run
 from aimodels.stack.state import StackInfo, StackSettings
 from aimodels.stack.supabase_cli import SupabaseCli
 
 
-class DockerUnavailable(RuntimeError):
+class DockerUnavailable(StackError):
     """No Docker engine answers; use the local backend."""
 
 

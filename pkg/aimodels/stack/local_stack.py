@@ -1,7 +1,9 @@
 """The local Supabase stack without Docker: Postgres 15 + bootstrap + Supabase CLI + gateway.
 
-`up` is idempotent: it creates what is missing, starts what is stopped, resets the database
-only on first creation or when asked, and always rewrites `.env`.
+`up` is idempotent: it creates what is missing, starts what is stopped (a dead or unhealthy
+gateway is replaced, Postgres left alone if it runs), resets the database only on first
+creation or when asked, and rewrites `.env`. Each server binds its port at start and moves
+to a free one if another program took it meanwhile; if `up` fails, it stops what it started.
 """
 
 from __future__ import annotations
@@ -10,10 +12,11 @@ from pathlib import Path
 
 from aimodels.stack.auth_config import load_auth_config
 from aimodels.stack.bootstrap import apply_bootstrap
-from aimodels.stack.cluster import LocalCluster, pick_port, port_is_free
+from aimodels.stack.cluster import LocalCluster
 from aimodels.stack.envfile import write_env_file
 from aimodels.stack.gateway_process import GatewayProcess
 from aimodels.stack.mail_process import MailCatcherProcess, configured_web_port
+from aimodels.stack.ports import pick_port, start_on_free_port
 from aimodels.stack.state import (
     Backend,
     ComponentStatus,
@@ -33,11 +36,8 @@ class LocalStack:
             api_port=pick_port(settings.preferred_api_port),
         )
         self.cli = SupabaseCli(settings.project_dir)
-        self._place_components()
-
-    def _place_components(self) -> None:
-        self.cluster = LocalCluster(self.settings.devstack_dir / "pg", self.ports.db_port)
-        self.gateway = GatewayProcess(self.settings.devstack_dir, self.ports.api_port)
+        self.cluster = LocalCluster(settings.devstack_dir / "pg", self.ports.db_port)
+        self.gateway = GatewayProcess(settings.devstack_dir, self.ports.api_port)
         self.mail = MailCatcherProcess(
             self.settings.devstack_dir, configured_web_port(self._config_toml)
         )
@@ -46,38 +46,36 @@ class LocalStack:
     def _config_toml(self) -> Path:
         return self.settings.project_dir / "supabase" / "config.toml"
 
-    def _claim_ports(self) -> None:
-        """Move off a remembered port that another program (or stack) took meanwhile.
-
-        Without this a second stack would find the first one's gateway answering on "its"
-        port and run against the wrong database.
-        """
-        db_port, api_port = self.ports.db_port, self.ports.api_port
-        if not self.cluster.is_running() and not port_is_free(db_port):
-            db_port = pick_port(self.settings.preferred_db_port + 100)
-        if self.gateway.pid() is None and not port_is_free(api_port):
-            api_port = pick_port(self.settings.preferred_api_port + 100)
-        if (db_port, api_port) != (self.ports.db_port, self.ports.api_port):
-            self.ports = self.ports.model_copy(update={"db_port": db_port, "api_port": api_port})
-            self._place_components()
-
     @property
     def info(self) -> StackInfo:
         return StackInfo(api_url=self.gateway.url, db_url=self.cluster.url())
 
     def up(self, *, reset: bool = False) -> StackInfo:
         self.settings.devstack_dir.mkdir(parents=True, exist_ok=True)
-        fresh = not self.cluster.is_initialized()
-        self._claim_ports()
-        self.cluster.initialize()
-        self.ports.save(self.settings)
-        self.cluster.start()
-        apply_bootstrap(self.cluster.url())
-        if fresh or reset:
-            self.cli.db_reset(self.cluster.url())
-        self._start_gateway()
-        if self.settings.env_file is not None:
-            write_env_file(self.settings.env_file, self.info)
+        # A first `up` that failed before its reset finished must reset on the next one.
+        pending = self.settings.devstack_dir / "reset-pending"
+        if not self.cluster.is_initialized():
+            pending.touch()
+        started_cluster = False
+        try:
+            self.cluster.initialize()
+            if not self.cluster.is_running():
+                self.cluster.port = start_on_free_port(self.cluster.port, self._start_cluster)
+                started_cluster = True
+            self._remember_ports()
+            apply_bootstrap(self.cluster.url())
+            if pending.exists() or reset:
+                self.cli.db_reset(self.cluster.url())
+                pending.unlink(missing_ok=True)
+            self._start_gateway()
+        except BaseException:
+            # Leave the stack as we found it: a Postgres started here goes down again.
+            if started_cluster:
+                self.gateway.stop()
+                self.mail.stop()
+                self.cluster.stop()
+            raise
+        self._write_env()
         return self.info
 
     def reset(
@@ -93,6 +91,7 @@ class LocalStack:
             return self.cli.db_reset(self.cluster.url(), version=version, last=last, seed=seed)
         finally:
             self._start_gateway()
+            self._write_env()
 
     def down(self) -> None:
         self.gateway.stop()
@@ -108,14 +107,20 @@ class LocalStack:
 
     def status(self) -> StackStatus:
         db_running = self.cluster.is_running()
-        api_running = self.gateway.pid() is not None and self.gateway.is_healthy()
+        api_problem = self.gateway.problem()
         components = [
             ComponentStatus(
                 name="postgres",
                 running=db_running,
                 detail=f"127.0.0.1:{self.ports.db_port} ({self.cluster.data_dir})",
+                problem=None if db_running else "Postgres is not running",
             ),
-            ComponentStatus(name="api gateway", running=api_running, detail=self.gateway.url),
+            ComponentStatus(
+                name="api gateway",
+                running=api_problem is None,
+                detail=self.gateway.url,
+                problem=api_problem,
+            ),
             ComponentStatus(
                 name="mail catcher",
                 running=self.mail.pid() is not None and self.mail.is_healthy(),
@@ -128,7 +133,18 @@ class LocalStack:
             info=self.info if db_running else None,
         )
 
+    def _start_cluster(self, port: int) -> None:
+        self.cluster.port = port
+        self.cluster.start()
+
+    def _remember_ports(self) -> None:
+        self.ports = self.ports.model_copy(
+            update={"db_port": self.cluster.port, "api_port": self.gateway.port}
+        )
+        self.ports.save(self.settings)
+
     def _start_gateway(self) -> None:
+        """Start (or replace) the gateway; it may move port, so the ports are saved after."""
         # The gateway mails through the catcher: (re)start it first (a no-op when healthy).
         mail_ports = self.mail.start()
         auth = load_auth_config(
@@ -147,3 +163,8 @@ class LocalStack:
                 "--db-plan-enabled",
             ],
         )
+        self._remember_ports()
+
+    def _write_env(self) -> None:
+        if self.settings.env_file is not None:
+            write_env_file(self.settings.env_file, self.info)

@@ -19,14 +19,15 @@ from pathlib import Path
 import requests
 from pydantic import BaseModel
 
-from aimodels.stack.cluster import pick_port, port_is_free
-from aimodels.stack.gateway_process import is_zombie
+from aimodels.stack import procfs
+from aimodels.stack.errors import StackError
+from aimodels.stack.ports import pick_port, port_is_free
 from aimodels.stack.process import log
 
 DEFAULT_WEB_PORT = 54324
 
 
-class MailCatcherError(RuntimeError):
+class MailCatcherError(StackError):
     """The mail catcher did not come up."""
 
 
@@ -122,10 +123,8 @@ class MailCatcherProcess:
         if pid is not None:
             os.kill(pid, signal.SIGTERM)
             deadline = time.monotonic() + timeout
-            while time.monotonic() < deadline and Path(f"/proc/{pid}").exists():
-                if is_zombie(pid):
-                    break
+            while time.monotonic() < deadline and procfs.is_alive(pid):
                 time.sleep(0.1)
-            if Path(f"/proc/{pid}").exists() and not is_zombie(pid):
+            if procfs.is_alive(pid):
                 os.kill(pid, signal.SIGKILL)
         self.pid_file.unlink(missing_ok=True)

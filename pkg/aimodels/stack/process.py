@@ -13,6 +13,8 @@ import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from aimodels.stack.errors import StackError
+
 log = logging.getLogger("aimodels.stack")
 
 _URL_PASSWORD = re.compile(r"(://[^:/@\s]+:)[^@\s]+@")
@@ -23,7 +25,7 @@ def mask_secrets(text: str) -> str:
     return _URL_PASSWORD.sub(r"\1***@", text)
 
 
-class CommandFailed(RuntimeError):
+class CommandFailed(StackError):
     """A program exited non-zero; carries what it printed on stderr."""
 
     def __init__(self, command: Sequence[str], returncode: int, stderr: str, stdout: str) -> None:
@@ -33,6 +35,12 @@ class CommandFailed(RuntimeError):
         self.stdout = mask_secrets(stdout)
         tail = (self.stderr.strip() or self.stdout.strip())[-2000:]
         super().__init__(f"`{' '.join(self.command)}` exited {returncode}: {tail}")
+
+    def one_line(self) -> str:
+        """The program, its exit code and the last line it printed."""
+        lines = [line for line in (self.stderr or self.stdout).splitlines() if line.strip()]
+        said = f": {lines[-1].strip()}" if lines else ""
+        return f"`{Path(self.command[0]).name}` exited {self.returncode}{said}"
 
 
 def run(

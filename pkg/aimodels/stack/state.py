@@ -10,6 +10,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from aimodels.stack import keys
+from aimodels.stack.errors import ProjectNotFound
 
 
 class Backend(StrEnum):
@@ -69,7 +70,10 @@ def find_project_dir(start: Path | None = None) -> Path:
     for candidate in (here, *here.parents):
         if (candidate / "supabase" / "config.toml").exists():
             return candidate
-    raise FileNotFoundError(f"no supabase/config.toml in {here} or any folder above it")
+    raise ProjectNotFound(
+        f"no supabase/config.toml in {here} or any folder above it: "
+        "run this inside the project (or a folder below it)"
+    )
 
 
 class StackPorts(BaseModel):
@@ -108,6 +112,7 @@ class ComponentStatus(BaseModel):
     name: str
     running: bool
     detail: str
+    problem: str | None = None  # what is wrong, in one line, when not running or unhealthy
 
 
 class StackStatus(BaseModel):
@@ -118,3 +123,7 @@ class StackStatus(BaseModel):
     @property
     def running(self) -> bool:
         return bool(self.components) and all(c.running for c in self.components)
+
+    @property
+    def problems(self) -> list[str]:
+        return [c.problem or f"{c.name} is not running" for c in self.components if not c.running]

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from aimodels.stack.errors import ToolMissing
 from aimodels.stack.process import run
 
 # Our local cluster speaks plain TCP on loopback; say so instead of letting the CLI warn.
@@ -44,9 +45,7 @@ class SupabaseCli:
 
     def _command(self, *args: str) -> list[str]:
         if not self.binary.exists():
-            raise FileNotFoundError(
-                f"Supabase CLI not installed at {self.binary}; run ./scripts/setup (npm ci)"
-            )
+            raise ToolMissing(f"Supabase CLI not installed at {self.binary}: run ./scripts/setup")
         return [str(self.binary), "--workdir", str(self.project_dir), *args]
 
     def db_reset(

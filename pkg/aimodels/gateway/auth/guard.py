@@ -76,11 +76,11 @@ def parse_jwt_claims(token: str, secret: str, *, now: float | None = None) -> di
         raise _bad_jwt("token is malformed: token contains an invalid number of segments")
     try:
         header = json.loads(_b64(parts[0]))
-    except (binascii.Error, ValueError):
+    except (binascii.Error, ValueError, RecursionError):
         raise _bad_jwt("token is malformed: could not base64 decode header") from None
     try:
         claims = json.loads(_b64(parts[1]))
-    except (binascii.Error, ValueError):
+    except (binascii.Error, ValueError, RecursionError):
         raise _bad_jwt("token is malformed: could not JSON decode claim") from None
     if not isinstance(header, dict) or not isinstance(claims, dict):
         raise _bad_jwt("token is malformed: could not JSON decode claim")
@@ -89,7 +89,7 @@ def parse_jwt_claims(token: str, secret: str, *, now: float | None = None) -> di
         raise _bad_jwt(f"token signature is invalid: signing method {alg} is invalid")
     try:
         signature = _b64(parts[2])
-    except (binascii.Error, ValueError):
+    except (binascii.Error, ValueError, RecursionError):
         raise _bad_jwt("token is malformed: could not base64 decode signature") from None
     expected = hmac.new(secret.encode(), f"{parts[0]}.{parts[1]}".encode(), hashlib.sha256).digest()
     if not hmac.compare_digest(expected, signature):

@@ -71,6 +71,9 @@ def parse_body(body: bytes, model: type[Params]) -> Params:
         raise _bad_json(f"invalid character: {error.msg}") from None
     except UnicodeDecodeError:
         raise _bad_json("invalid UTF-8") from None
+    except RecursionError:
+        # GoTrue: Go's encoding/json stops at its nesting limit ("exceeded max depth").
+        raise _bad_json("exceeded max depth") from None
     if decoded is None and not body:
         raise _bad_json("unexpected end of JSON input")
     if decoded is None:
@@ -80,6 +83,8 @@ def parse_body(body: bytes, model: type[Params]) -> Params:
     cleaned = {key: value for key, value in decoded.items() if value is not None}
     try:
         return model.model_validate(cleaned)
+    except RecursionError:
+        raise _bad_json("exceeded max depth") from None
     except ValidationError as error:
         field = ".".join(str(part) for part in error.errors()[0]["loc"])
         raise _bad_json(f"json: cannot unmarshal into Go struct field {field}") from None

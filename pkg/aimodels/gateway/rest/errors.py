@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass, field
 
 import psycopg
+from psycopg_pool import PoolTimeout
 
 JsonDetails = str | list[dict[str, str]] | None
 
@@ -307,11 +308,29 @@ def sqlstate_status(sqlstate: str, message: str, authenticated: bool) -> int:
     return _PREFIX_STATUS.get(sqlstate[:2], 400)
 
 
+def response_too_large(size: int, limit: int) -> ApiError:
+    """The gateway's response cap, shaped as Postgres's program_limit_exceeded (54000), which
+    PostgREST answers with 500: a limit of the server, which paging gets under."""
+    return ApiError(
+        500,
+        "54000",
+        f"The response body ({size} bytes) exceeds the limit of {limit} bytes",
+        None,
+        "Ask for fewer rows (limit and offset, or a Range header) or fewer columns.",
+    )
+
+
 def from_database_error(error: psycopg.Error, authenticated: bool) -> ApiError:
     """The PostgREST response for an error the database raised."""
     diag = error.diag
     sqlstate = diag.sqlstate or ""
     message = diag.message_primary or str(error)
+    if isinstance(error, PoolTimeout):
+        # PostgREST: db-pool-acquisition-timeout expired (`PgError ... PoolAcqTimeout`).
+        return ApiError(504, "PGRST003", "Timed out acquiring connection from connection pool.")
+    if not sqlstate and isinstance(error, psycopg.DataError) and "NUL" in str(error):
+        # Postgres refuses a NUL in any text value it is sent; PostgREST passes the error on.
+        return ApiError(400, "22021", 'invalid byte sequence for encoding "UTF8": 0x00')
     if not sqlstate:
         # No SQLSTATE: the connection itself failed.
         return ApiError(503, "PGRST000", "Database connection error.", str(error) or None)

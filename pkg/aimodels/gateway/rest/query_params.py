@@ -697,6 +697,12 @@ def _guard(kind: str, text: str, parse: Callable[[str], T]) -> T:
             f'"failed to parse {kind} ({text})" (line 1, column {failure.index + 1})',
             failure.details(),
         ) from None
+    except RecursionError:
+        # Nesting deeper than the parser's stack: refused as unparsable, never a 500.
+        raise query_param_error(
+            f'"failed to parse {kind} ({text[:100]}...)" (line 1, column 1)',
+            "nesting too deep",
+        ) from None
 
 
 def _last_word(key: str) -> str:

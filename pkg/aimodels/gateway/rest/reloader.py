@@ -37,8 +37,17 @@ class SchemaCacheHolder:
             await self.reload()
         if self._listener is None or self._listener.done():
             self._listener = asyncio.create_task(self._listen())
-        assert self._cache is not None
+        if self._cache is None:
+            raise errors.schema_cache_unavailable()
         return self._cache
+
+    async def problem(self) -> str | None:
+        """For `/ready`: None once a cache is loaded (loading it now if need be)."""
+        try:
+            await self.get()
+        except errors.ApiError:
+            return "the schema cache is not loaded"
+        return None
 
     async def reload(self) -> None:
         async with self._lock:

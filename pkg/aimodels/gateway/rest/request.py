@@ -212,7 +212,9 @@ def _payload(
         text = "{}"
     try:
         value = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
+        # PostgREST: any body its JSON parser refuses is 400 PGRST102, nesting too deep
+        # to parse included (never a 500).
         raise errors.invalid_body("Empty or invalid json") from None
     if isinstance(value, dict):
         keys = tuple(value)

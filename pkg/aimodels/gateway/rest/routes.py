@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol
 
@@ -18,6 +19,7 @@ from psycopg_pool import AsyncConnectionPool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
+from starlette.types import Receive, Scope, Send
 
 from aimodels.gateway.db import (
     RequestTransaction,
@@ -26,6 +28,7 @@ from aimodels.gateway.db import (
     encode_request_headers,
     request_transaction,
 )
+from aimodels.gateway.health import Readiness
 from aimodels.gateway.rest import errors, explain, openapi
 from aimodels.gateway.rest.errors import ApiError
 from aimodels.gateway.rest.plan import Plan, find_routine, find_table, plan_request
@@ -46,6 +49,7 @@ from aimodels.gateway.rest.schema_cache import SchemaCache, Volatility
 from aimodels.gateway.rest.sql import (
     BodyShape,
     call_statement,
+    capped,
     count_explain_statement,
     mutate_statement,
     read_statement,
@@ -53,7 +57,6 @@ from aimodels.gateway.rest.sql import (
 from aimodels.gateway.settings import GatewaySettings
 from aimodels.gateway.tokens import JwtError, RequestClaims, resolve_request_claims
 
-ALL_METHODS = ["GET", "HEAD", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"]
 _MISS_CODES = ("PGRST200", "PGRST202", "PGRST205")
 _MISS_RELOAD_INTERVAL = 1.0
 
@@ -64,6 +67,9 @@ class RestContext(Protocol):
 
     @property
     def rest_pool(self) -> AsyncConnectionPool: ...
+
+    @property
+    def readiness(self) -> Readiness: ...
 
 
 class RestApi:
@@ -78,7 +84,11 @@ class RestApi:
 
     async def handle(self, request: Request) -> Response:
         try:
-            rest = await self._respond(request)
+            try:
+                rest = await self._respond(request)
+            except RecursionError:
+                # A request nested past Python's stack (select, logic, body) is a bad request.
+                raise errors.query_param_error("Request nesting is too deep", "") from None
         except ApiError as error:
             rest = RestResponse(
                 error.status,
@@ -152,7 +162,8 @@ class RestApi:
         if self.settings.db_plan_enabled and (wanted := explain.requested_plan(api_request.accept)):
             return await self._explain(http, plan, wanted, claims)
         media = negotiate(api_request)
-        prepared = PreparedRequest(cache, plan, media, _statement(plan, media))
+        statement = _statement(plan, media, self.settings.max_response_bytes)
+        prepared = PreparedRequest(cache, plan, media, statement)
         if key is not None:
             self._plans.put(key, prepared)
         return await self._execute(http, prepared, claims)
@@ -174,7 +185,7 @@ class RestApi:
                 first=query,
                 commit_with_first=_nothing_can_veto(plan, media),
             ) as tx:
-                result = _result_set(tx.first_row)
+                result = _result_set(tx.first_row, self.settings.max_response_bytes)
                 if media.is_single and result.page_total != 1:
                     # Raised inside the transaction so a mutation is rolled back.
                     raise errors.singularity_error(result.page_total)
@@ -199,7 +210,7 @@ class RestApi:
     ) -> RestResponse:
         """The main statement's EXPLAIN in the request's transaction, instead of its rows."""
         for_media = dataclasses.replace(plan.request, accept=(wanted.for_media,))
-        statement = _statement(plan, negotiate(for_media))
+        statement = _statement(plan, negotiate(for_media), self.settings.max_response_bytes)
         try:
             async with self._transaction(
                 http, claims, plan.request, read_only=plan.read_only
@@ -258,24 +269,28 @@ class RestApi:
         return RestResponse(200, headers, body)
 
 
-def _statement(plan: Plan, media: Negotiated) -> Statement:
+def _statement(plan: Plan, media: Negotiated, max_body_bytes: int) -> Statement:
     """The main statement, rendered once (a remembered plan reuses the text)."""
     request = plan.request
     prefs = request.preferences
     action = request.action
     if action is Action.READ:
         shape = BodyShape.NONE if request.headers_only else media.shape
-        query = read_statement(plan, shape, prefs.should_count, media.strip_nulls)
+        query = capped(
+            read_statement(plan, shape, prefs.should_count, media.strip_nulls), max_body_bytes
+        )
     elif action is Action.CALL:
         shape = BodyShape.NONE if request.headers_only else media.shape
-        query = call_statement(plan, shape, prefs.should_count, media.strip_nulls)
+        query = capped(
+            call_statement(plan, shape, prefs.should_count, media.strip_nulls), max_body_bytes
+        )
     else:
         full = prefs.representation is Representation.FULL
         shape = media.shape if full else BodyShape.NONE
         want_location = (
             action is Action.CREATE and prefs.representation is Representation.HEADERS_ONLY
         )
-        query = mutate_statement(plan, shape, media.strip_nulls, want_location)
+        query = mutate_statement(plan, shape, max_body_bytes, media.strip_nulls, want_location)
     return Statement(query.statement.as_bytes(None), query.params)
 
 
@@ -313,10 +328,13 @@ def _check_max_affected(action: Action, prefs: Preferences, result: ResultSet) -
         raise errors.max_affected_violation(result.page_total)
 
 
-def _result_set(row: tuple[Any, ...] | None) -> ResultSet:
+def _result_set(row: tuple[Any, ...] | None, max_body_bytes: int) -> ResultSet:
     if row is None:
         return ResultSet(None, 0, "", None, None, None, None)
-    total, page_total, body, guc_headers, guc_status, inserted, first_row = row
+    total, page_total, body, guc_headers, guc_status, inserted, first_row, body_bytes = row
+    if body is None and body_bytes is not None and body_bytes > max_body_bytes:
+        # Raised inside the transaction: a mutation that would answer so much rolls back.
+        raise errors.response_too_large(int(body_bytes), max_body_bytes)
     return ResultSet(
         None if total is None else int(total),
         int(page_total or 0),
@@ -405,7 +423,21 @@ def _routine_info(request: ApiRequest, cache: SchemaCache) -> RestResponse:
 def build_rest_routes(context: RestContext) -> list[BaseRoute]:
     """The `/rest/v1` routes; mounted by the core app."""
     api = RestApi(context.settings, context.rest_pool)
-    return [
-        Route("/", api.handle, methods=ALL_METHODS),
-        Route("/{path:path}", api.handle, methods=ALL_METHODS),
-    ]
+    context.readiness.checks.append(api.cache.problem)
+    endpoint = _AnyMethod(api.handle)
+    return [Route("/", endpoint), Route("/{path:path}", endpoint)]
+
+
+class _AnyMethod:
+    """An ASGI endpoint for every method: PostgREST, not the router, refuses unknown ones.
+
+    (PostgREST: TRACE or PROPFIND on a table is 405 PGRST117, on a function 405 PGRST101.)
+    Starlette routes a class instance as plain ASGI, with no method list of its own.
+    """
+
+    def __init__(self, handler: Callable[[Request], Awaitable[Response]]) -> None:
+        self.handler = handler
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = await self.handler(Request(scope, receive))
+        await response(scope, receive, send)

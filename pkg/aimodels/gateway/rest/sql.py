@@ -429,6 +429,37 @@ _TAIL_COLUMNS = (
 )
 
 
+# The main statements all end in these columns; `capped` adds the body's size.
+_RESULT_COLUMNS = (
+    "total_result_set, page_total, {body}, response_headers, response_status, inserted, first_row"
+)
+
+
+def capped(query: Query, max_body_bytes: int) -> Query:
+    """A read or call statement with its body withheld (NULL) past `max_body_bytes`.
+
+    PostgREST keeps a whole body in memory; here a body over the cap never leaves the
+    database, and its size (the last column) lets the caller refuse it with a clear error.
+    (Mutations cap themselves: a data-modifying WITH cannot sit in a subquery.)
+    """
+    statement = _capped_select(sql.SQL("( {} ) pgrst_result").format(query.statement))
+    return Query(statement, {**query.params, _MAX_BODY_PARAM: max_body_bytes})
+
+
+_MAX_BODY_PARAM = "pgrst_max_body"
+
+
+def _capped_select(source: sql.Composable) -> sql.Composed:
+    body = (
+        "CASE WHEN pg_catalog.octet_length(body) > %(" + _MAX_BODY_PARAM + ")s THEN NULL"
+        " ELSE body END AS body"
+    )
+    return sql.SQL(
+        "SELECT " + _RESULT_COLUMNS.format(body=body) + ","
+        " pg_catalog.octet_length(body) AS body_bytes FROM {}"
+    ).format(source)
+
+
 def read_statement(plan: Plan, shape: str, count: bool, strip_nulls: bool = False) -> Query:
     """GET/HEAD on a table or view."""
     params = _Params()
@@ -632,8 +663,13 @@ def _delete(plan: DeletePlan, params: _Params) -> sql.Composable:
 
 
 def mutate_statement(
-    plan: Plan, shape: str, strip_nulls: bool = False, want_first_row: bool = False
+    plan: Plan,
+    shape: str,
+    max_body_bytes: int,
+    strip_nulls: bool = False,
+    want_first_row: bool = False,
 ) -> Query:
+    """The mutation, its body capped as `capped` does (the WITH stays at the top level)."""
     params = _Params()
     mutate = plan.mutate
     assert mutate is not None
@@ -659,9 +695,9 @@ def mutate_statement(
         else sql.SQL("NULL::text")
     )
     statement = sql.SQL(
-        "WITH pgrst_source AS ( {} ) SELECT NULL::bigint AS total_result_set,"
+        "WITH pgrst_source AS ( {} ), pgrst_result AS ( SELECT NULL::bigint AS total_result_set,"
         " pg_catalog.count(_postgrest_t) AS page_total, {} AS body, {}, {} AS inserted,"
-        " {} AS first_row FROM ( {} ) _postgrest_t"
+        " {} AS first_row FROM ( {} ) _postgrest_t ) {}"
     ).format(
         mutation,
         _body(shape, None, strip_nulls),
@@ -669,8 +705,9 @@ def mutate_statement(
         inserted,
         first_row,
         selected,
+        _capped_select(sql.SQL("pgrst_result")),
     )
-    return Query(statement, params.values)
+    return Query(statement, {**params.values, _MAX_BODY_PARAM: max_body_bytes})
 
 
 # -- function calls ------------------------------------------------------------
