@@ -12,7 +12,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -37,7 +37,9 @@ def wait_until(predicate: object, seconds: float) -> bool:
 def run_fake_gateway(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make GatewayProcess run the stand-in server instead of the real gateway."""
 
-    def command(gateway: GatewayProcess, *, rest_db_url: str, auth_db_url: str) -> list[str]:
+    def command(
+        gateway: GatewayProcess, *, rest_db_url: str, auth_db_url: str, extra_args: Sequence[str]
+    ) -> list[str]:
         return [sys.executable, str(FAKE_GATEWAY), str(gateway.port), str(health_file(gateway))]
 
     monkeypatch.setattr(GatewayProcess, "command", command)
