@@ -210,7 +210,7 @@ class RestApi:
     ) -> RestResponse:
         """The main statement's EXPLAIN in the request's transaction, instead of its rows."""
         for_media = dataclasses.replace(plan.request, accept=(wanted.for_media,))
-        statement = _statement(plan, negotiate(for_media), self.settings.max_response_bytes)
+        statement = _statement(plan, negotiate(for_media), None)
         try:
             async with self._transaction(
                 http, claims, plan.request, read_only=plan.read_only
@@ -269,28 +269,38 @@ class RestApi:
         return RestResponse(200, headers, body)
 
 
-def _statement(plan: Plan, media: Negotiated, max_body_bytes: int) -> Statement:
-    """The main statement, rendered once (a remembered plan reuses the text)."""
+# An int larger than any body (bytea and text top out at 1 GB).
+_NO_CAP = 2**62
+
+
+def _statement(plan: Plan, media: Negotiated, max_body_bytes: int | None) -> Statement:
+    """The main statement, rendered once (a remembered plan reuses the text).
+
+    `max_body_bytes` None leaves reads and calls unwrapped: EXPLAIN shows the statement's
+    own plan, as PostgREST's does, not the cap around it.
+    """
     request = plan.request
     prefs = request.preferences
     action = request.action
-    if action is Action.READ:
+    if action in (Action.READ, Action.CALL):
         shape = BodyShape.NONE if request.headers_only else media.shape
-        query = capped(
-            read_statement(plan, shape, prefs.should_count, media.strip_nulls), max_body_bytes
-        )
-    elif action is Action.CALL:
-        shape = BodyShape.NONE if request.headers_only else media.shape
-        query = capped(
-            call_statement(plan, shape, prefs.should_count, media.strip_nulls), max_body_bytes
-        )
+        render = read_statement if action is Action.READ else call_statement
+        query = render(plan, shape, prefs.should_count, media.strip_nulls)
+        if max_body_bytes is not None:
+            query = capped(query, max_body_bytes)
     else:
         full = prefs.representation is Representation.FULL
         shape = media.shape if full else BodyShape.NONE
         want_location = (
             action is Action.CREATE and prefs.representation is Representation.HEADERS_ONLY
         )
-        query = mutate_statement(plan, shape, max_body_bytes, media.strip_nulls, want_location)
+        query = mutate_statement(
+            plan,
+            shape,
+            _NO_CAP if max_body_bytes is None else max_body_bytes,
+            media.strip_nulls,
+            want_location,
+        )
     return Statement(query.statement.as_bytes(None), query.params)
 
 
