@@ -2,7 +2,7 @@
 
 PostgREST (`Query/PreQuery.hs` `txVarQuery`) runs every request as:
     BEGIN ISOLATION LEVEL READ COMMITTED [READ ONLY]
-    select set_config('search_path', ..., true), <the role's own settings>,
+    select set_config('search_path', ..., true), <the role's own settings, cached>,
            set_config('role', ..., true),
            set_config('request.jwt.claims', ..., true), set_config('request.method', ..., true),
            set_config('request.path', ..., true), set_config('request.headers', ..., true),
@@ -19,6 +19,7 @@ import logging
 from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import psycopg
@@ -109,43 +110,68 @@ def encode_request_cookies(cookie_header: str | None) -> str:
     return json.dumps(cookies, separators=(",", ":"), ensure_ascii=False)
 
 
-# PostgREST (`Query/PreQuery.hs`, with impersonated role settings): search_path first, then
-# the settings the target role carries (`alter role ... set statement_timeout = ...`, read
-# from pg_roles.rolconfig on every request, so a change applies at once), then the role and
-# the request values. Only settings the login role may set are applied (user context, or a
-# SET privilege on Postgres 15+), and default_transaction_isolation is not one of them.
-# set_config is volatile, so Postgres evaluates it after the ORDER BY: in this order.
-_SET_LOCALS = sql.SQL(
-    """with role_settings as (
-  select kv.key as setting, kv.value
-  from (
-    select parts[1] as key, pg_catalog.array_to_string(parts[2:], '=') as value
-    from pg_catalog.pg_roles r
-    cross join lateral pg_catalog.unnest(r.rolconfig) as config(setting)
-    cross join lateral pg_catalog.string_to_array(config.setting, '=') as parsed(parts)
-    where r.rolname = %(role)s
-  ) kv
-  join pg_catalog.pg_settings ps on ps.name = kv.key and (
-    ps.context = 'user'
-    or pg_catalog.has_parameter_privilege(current_user::regrole::oid, ps.name, 'set'))
-  where kv.key <> 'default_transaction_isolation'
-),
-settings as (
-  select 1 as sort_order, 1::bigint as ordinality, 'search_path' as setting,
-    %(search_path)s::text as value
-  union all
-  select 2, row_number() over (order by setting), setting, value from role_settings
-  union all
-  select 3, ordinality, setting, value
-  from rows from (
-    pg_catalog.unnest(array['role', 'request.jwt.claims', 'request.method', 'request.path',
-                            'request.headers', 'request.cookies']),
-    pg_catalog.unnest(
-      array[%(role)s, %(claims)s, %(method)s, %(path)s, %(headers)s, %(cookies)s]::text[])
-  ) with ordinality as request(setting, value, ordinality)
+# A role's own settings (`alter role anon set statement_timeout = '3s'`), as pairs.
+RoleSettings = tuple[tuple[str, str], ...]
+
+# PostgREST (`Query/PreQuery.hs`, impersonated role settings): search_path, then the settings
+# of the role the request switches to, then the role and the request values. Postgres
+# evaluates a select list left to right, so they apply in this order.
+_REQUEST_LOCALS = (
+    " set_config('role', %(role)s, true),"
+    " set_config('request.jwt.claims', %(claims)s, true),"
+    " set_config('request.method', %(method)s, true),"
+    " set_config('request.path', %(path)s, true),"
+    " set_config('request.headers', %(headers)s, true),"
+    " set_config('request.cookies', %(cookies)s, true)"
 )
-select pg_catalog.set_config(setting, value, true) from settings order by sort_order, ordinality"""
-).as_bytes(None)
+
+
+@lru_cache(maxsize=32)
+def set_locals_statement(role_settings_count: int) -> bytes:
+    """The settings statement for a role with that many settings of its own."""
+    role_settings = "".join(
+        f" set_config(%(role_setting_{i})s, %(role_value_{i})s, true),"
+        for i in range(role_settings_count)
+    )
+    return (
+        "select set_config('search_path', %(search_path)s, true)," + role_settings + _REQUEST_LOCALS
+    ).encode()
+
+
+# PostgREST's `queryRoleSettings` (Postgres 15+): the settings of every role the login role
+# may switch to, only those it may set itself (user context, or a SET privilege), without
+# default_transaction_isolation. Loaded with the schema cache, as PostgREST loads them with
+# its config: a change applies after `NOTIFY pgrst` ('reload config' or 'reload schema').
+ROLE_SETTINGS_QUERY = b"""
+with role_setting as (
+  select r.rolname, pg_catalog.unnest(r.rolconfig) as setting
+  from pg_catalog.pg_auth_members m
+  join pg_catalog.pg_roles r on r.oid = m.roleid
+  where m.member = current_user::regrole::oid
+),
+kv_settings as (
+  select rolname,
+    pg_catalog.substr(setting, 1, pg_catalog.strpos(setting, '=') - 1) as key,
+    pg_catalog.substr(setting, pg_catalog.strpos(setting, '=') + 1) as value
+  from role_setting
+)
+select kv.rolname, kv.key, kv.value
+from kv_settings kv
+join pg_catalog.pg_settings ps on ps.name = kv.key and (
+  ps.context = 'user'
+  or pg_catalog.has_parameter_privilege(current_user::regrole::oid, ps.name, 'set'))
+where kv.key <> 'default_transaction_isolation'
+order by kv.rolname, kv.key
+"""
+
+
+async def load_role_settings(conn: Connection) -> dict[str, RoleSettings]:
+    """Role name -> its settings, for every role the login role may switch to."""
+    cursor = await conn.execute(ROLE_SETTINGS_QUERY)
+    collected: dict[str, list[tuple[str, str]]] = {}
+    for rolname, key, value in await cursor.fetchall():
+        collected.setdefault(str(rolname), []).append((str(key), str(value)))
+    return {role: tuple(pairs) for role, pairs in collected.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +205,7 @@ async def request_transaction(
     cookies_json: str = "{}",
     first: Statement | None = None,
     commit_with_first: bool = False,
+    role_settings: RoleSettings = (),
 ) -> AsyncIterator[RequestTransaction]:
     """One PostgREST-style transaction: commit on success, roll back on any exception.
 
@@ -197,7 +224,11 @@ async def request_transaction(
         "headers": headers_json,
         "cookies": cookies_json,
     }
-    conn, first_row = await _begin(pool, settings, read_only, first, commit_with_first)
+    for index, (name, value) in enumerate(role_settings):
+        settings[f"role_setting_{index}"] = name
+        settings[f"role_value_{index}"] = value
+    set_locals = set_locals_statement(len(role_settings))
+    conn, first_row = await _begin(pool, set_locals, settings, read_only, first, commit_with_first)
     failed = True
     try:
         yield RequestTransaction(conn, first_row)
@@ -209,6 +240,7 @@ async def request_transaction(
 
 async def _begin(
     pool: AsyncConnectionPool[Connection],
+    set_locals: bytes,
     settings: Mapping[str, str],
     read_only: bool,
     first: Statement | None,
@@ -224,7 +256,7 @@ async def _begin(
     for attempt in range(1, attempts + 1):
         conn = await pool.getconn()
         try:
-            return conn, await _send_first(conn, settings, read_only, first, commit)
+            return conn, await _send_first(conn, set_locals, settings, read_only, first, commit)
         except psycopg.OperationalError:
             retry = conn.broken and attempt < attempts
             await _release(pool, conn, failed=True)
@@ -238,6 +270,7 @@ async def _begin(
 
 async def _send_first(
     conn: Connection,
+    set_locals: bytes,
     settings: Mapping[str, str],
     read_only: bool,
     first: Statement | None,
@@ -254,7 +287,7 @@ async def _send_first(
     try:
         async with conn.pipeline():
             try:
-                await conn.execute(_SET_LOCALS, settings)
+                await conn.execute(set_locals, settings)
                 if first is not None:
                     cursor = await conn.execute(first.text, first.params)
                 if commit:

@@ -13,12 +13,15 @@ import logging
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
+from aimodels.gateway.db import RoleSettings, load_role_settings
 from aimodels.gateway.rest import errors
 from aimodels.gateway.rest.schema_cache import SchemaCache, load_schema_cache
 
 log = logging.getLogger("aimodels.gateway.rest")
 
-RELOAD_PAYLOADS = ("", "reload schema")
+# PostgREST reloads its schema cache on "reload schema" (or nothing) and its config, which
+# holds the roles' settings, on "reload config"; both reload everything here.
+RELOAD_PAYLOADS = ("", "reload schema", "reload config")
 
 
 class SchemaCacheHolder:
@@ -29,6 +32,7 @@ class SchemaCacheHolder:
         self._conninfo = conninfo
         self._schemas = schemas
         self._cache: SchemaCache | None = None
+        self._role_settings: dict[str, RoleSettings] = {}
         self._lock = asyncio.Lock()
         self._listener: asyncio.Task[None] | None = None
 
@@ -40,6 +44,10 @@ class SchemaCacheHolder:
         if self._cache is None:
             raise errors.schema_cache_unavailable()
         return self._cache
+
+    def role_settings(self, role: str) -> RoleSettings:
+        """The settings a request switching to `role` applies (as of the last reload)."""
+        return self._role_settings.get(role, ())
 
     async def problem(self) -> str | None:
         """For `/ready`: None once a cache is loaded (loading it now if need be)."""
@@ -54,6 +62,7 @@ class SchemaCacheHolder:
             try:
                 async with self._pool.connection() as conn, conn.transaction():
                     self._cache = await load_schema_cache(conn, self._schemas)
+                    self._role_settings = await load_role_settings(conn)
             except Exception as error:  # any failure: keep serving the old cache
                 log.warning("schema cache load failed: %s", error)
                 if self._cache is None:

@@ -246,6 +246,7 @@ class RestApi:
             extra_search_path=self.settings.extra_search_path,
             first=first,
             commit_with_first=commit_with_first,
+            role_settings=self.cache.role_settings(claims.role),
         )
 
     async def _openapi(
