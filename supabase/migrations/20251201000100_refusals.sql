@@ -42,12 +42,44 @@
   */
 
 /**
+  * The refusal catalogue: each error code of ours, its name and its default wording. A
+  * migration that brings a new code adds its row here; private.refuse() reads it, so a
+  * code's name and words live in one row.
+  */
+create table private.refusal_codes (
+  code text primary key,
+  name text not null unique,
+  reason text not null
+);
+
+comment on table private.refusal_codes is
+  'Our error codes (SQLSTATE), their names and default wording; read by private.refuse().';
+
+insert into private.refusal_codes (code, name, reason) values
+  ('AM001', 'model_not_available', 'the model is not available to your organization'),
+  ('AM002', 'model_not_enabled', 'your organization has not enabled this model for its users'),
+  ('AM003', 'trial_expired', 'your organization''s trial of this model has ended'),
+  ('AM004', 'user_limit_exceeded', 'this would exceed your token limit for this model'),
+  ('AM005', 'org_quota_exceeded', 'this would exceed your organization''s monthly quota'),
+  ('AM006', 'invalid_amount',
+    'tokens_used must be 1..10000000 and requests_count 1..10000 per usage row'),
+  ('AM007', 'usage_append_only', 'usage rows are never changed'),
+  ('AM008', 'protected_field', 'you may not change this field'),
+  ('AM009', 'invalid_argument', 'an argument is not accepted'),
+  ('23505', 'usage_id_taken', 'this usage id is already taken; choose a new id');
+
+-- No API role reads it: private.refuse() does, as its owner.
+revoke all on table private.refusal_codes from public, anon, authenticated, service_role;
+
+/**
   * Raises the refusal `code`: message '<name>: <reason>' (the code's default reason when none
-  * is given) and `detail`. The one place each code's name and wording live.
+  * is given) and `detail`. The one place every code is raised from. Security definer only to
+  * read the catalogue; it raises and touches nothing else.
   */
 create or replace function private.refuse(code text, reason text default null, detail text default null)
   returns void
   language plpgsql
+  security definer
   set search_path = ''
 as $$
 declare
@@ -55,19 +87,7 @@ declare
   default_reason text;
 begin
   select r.name, r.reason into name, default_reason
-  from (values
-    ('AM001', 'model_not_available', 'the model is not available to your organization'),
-    ('AM002', 'model_not_enabled', 'your organization has not enabled this model for its users'),
-    ('AM003', 'trial_expired', 'your organization''s trial of this model has ended'),
-    ('AM004', 'user_limit_exceeded', 'this would exceed your token limit for this model'),
-    ('AM005', 'org_quota_exceeded', 'this would exceed your organization''s monthly quota'),
-    ('AM006', 'invalid_amount',
-      'tokens_used must be 1..10000000 and requests_count 1..10000 per usage row'),
-    ('AM007', 'usage_append_only', 'usage rows are never changed'),
-    ('AM008', 'protected_field', 'you may not change this field'),
-    ('AM009', 'invalid_argument', 'an argument is not accepted'),
-    ('23505', 'usage_id_taken', 'this usage id is already taken; choose a new id')
-  ) as r (code, name, reason)
+  from private.refusal_codes r
   where r.code = refuse.code;
   if name is null then
     raise exception 'private.refuse: unknown refusal code %', code;

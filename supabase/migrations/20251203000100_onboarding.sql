@@ -8,9 +8,9 @@
   * secret token (sent only in the email to the invited address) and an account with that
   * address. Removing a member detaches the profile; their usage rows stay (append-only log).
   *
-  * Errors (SQLSTATE, documented in docs/errors.md):
+  * Errors (SQLSTATE, documented in docs/errors.md; each raised by private.refuse()):
   *   42501  not an admin of an organization (PostgREST answers 403)
-  *   AM006  invalid input (email, role, organization name or type)
+  *   AM009  invalid_argument (email, role, organization name or type)
   *   AM021  invitation_not_found: no such invitation for this account (also someone else's)
   *   AM022  invitation_revoked
   *   AM023  invitation_used
@@ -19,6 +19,22 @@
   *   AM026  cannot_remove_self: an admin cannot remove themselves
   *   AM027  member_not_found: no member of the caller's organization has this address
   */
+
+/**
+  * -------------------------------------------------------
+  * Section - Refusals
+  * -------------------------------------------------------
+  */
+
+-- The onboarding codes, raised through private.refuse() like every other.
+insert into private.refusal_codes (code, name, reason) values
+  ('AM021', 'invitation_not_found', 'no such invitation for this account'),
+  ('AM022', 'invitation_revoked', 'this invitation was revoked'),
+  ('AM023', 'invitation_used', 'this invitation was already accepted'),
+  ('AM024', 'invitation_expired', 'this invitation has expired'),
+  ('AM025', 'already_member', 'this account already belongs to an organization'),
+  ('AM026', 'cannot_remove_self', 'an admin cannot remove themselves'),
+  ('AM027', 'member_not_found', 'no member of your organization has this address');
 
 /**
   * -------------------------------------------------------
@@ -48,16 +64,12 @@ begin
   if raw_name is null or jsonb_typeof(raw_name) <> 'string'
     or length(btrim(raw_name #>> '{}')) not between 1 and 100
   then
-    raise exception using
-      errcode = 'AM006',
-      message = 'invalid_input: org_name must be 1 to 100 characters';
+    perform private.refuse('AM009', 'org_name must be 1 to 100 characters');
   end if;
   if raw_type is null or jsonb_typeof(raw_type) <> 'string'
     or not ((raw_type #>> '{}') = any (private.organization_type_slugs()))
   then
-    raise exception using
-      errcode = 'AM006',
-      message = 'invalid_input: org_type must be a known organization type';
+    perform private.refuse('AM009', 'org_type must be a known organization type');
   end if;
   org_name := btrim(raw_name #>> '{}');
   org_type := raw_type #>> '{}';
@@ -221,7 +233,7 @@ $$;
 revoke execute on function private.require_org_admin() from public;
 
 /**
-  * A normalised email address (trimmed, lowercase) or AM006.
+  * A normalised email address (trimmed, lowercase) or AM009.
   */
 create or replace function private.normalized_email(address text)
   returns text
@@ -233,7 +245,7 @@ declare
   normalized text := lower(btrim(coalesce(address, '')));
 begin
   if normalized !~ '^[^@\s]+@[^@\s]+\.[^@\s]+$' or length(normalized) > 255 then
-    raise exception using errcode = 'AM006', message = 'invalid_input: not an email address';
+    perform private.refuse('AM009', 'not an email address');
   end if;
   return normalized;
 end;
@@ -268,9 +280,7 @@ declare
   created public.invitations;
 begin
   if invite_member.role is null or invite_member.role not in ('user', 'admin') then
-    raise exception using
-      errcode = 'AM006',
-      message = 'invalid_input: an invitation''s role is user or admin';
+    perform private.refuse('AM009', 'an invitation''s role is user or admin');
   end if;
   if exists (
     select 1
@@ -278,9 +288,7 @@ begin
     join auth.users u on u.id = p.id
     where p.organization_id = org and lower(u.email) = address
   ) then
-    raise exception using
-      errcode = 'AM025',
-      message = 'already_member: this address already belongs to the organization';
+    perform private.refuse('AM025', 'this address already belongs to the organization');
   end if;
   update public.invitations i
   set revoked_at = now()
@@ -325,24 +333,20 @@ begin
   where i.token_hash = encode(extensions.digest(coalesce(accept_invitation.token, ''), 'sha256'), 'hex')
   for update;
   if caller is null or invitation.id is null or invitation.email is distinct from caller_email then
-    raise exception using
-      errcode = 'AM021',
-      message = 'invitation_not_found: no such invitation for this account';
+    perform private.refuse('AM021', 'no such invitation for this account');
   end if;
   if invitation.revoked_at is not null then
-    raise exception using errcode = 'AM022', message = 'invitation_revoked: this invitation was revoked';
+    perform private.refuse('AM022', 'this invitation was revoked');
   end if;
   if invitation.accepted_at is not null then
-    raise exception using errcode = 'AM023', message = 'invitation_used: this invitation was already accepted';
+    perform private.refuse('AM023', 'this invitation was already accepted');
   end if;
   if invitation.expires_at <= now() then
-    raise exception using errcode = 'AM024', message = 'invitation_expired: this invitation has expired';
+    perform private.refuse('AM024', 'this invitation has expired');
   end if;
   select * into current_profile from public.profiles p where p.id = caller for update;
   if current_profile.organization_id is not null or current_profile.role = 'superadmin' then
-    raise exception using
-      errcode = 'AM025',
-      message = 'already_member: this account already belongs to an organization';
+    perform private.refuse('AM025', 'this account already belongs to an organization');
   end if;
   insert into public.profiles as p (id, organization_id, role)
   values (caller, invitation.organization_id, invitation.role)
@@ -378,12 +382,10 @@ begin
   where i.id = revoke_invitation.invitation_id and i.organization_id = org
   for update;
   if invitation.id is null then
-    raise exception using
-      errcode = 'AM021',
-      message = 'invitation_not_found: no such invitation in your organization';
+    perform private.refuse('AM021', 'no such invitation in your organization');
   end if;
   if invitation.accepted_at is not null then
-    raise exception using errcode = 'AM023', message = 'invitation_used: this invitation was already accepted';
+    perform private.refuse('AM023', 'this invitation was already accepted');
   end if;
   return query
     update public.invitations i
@@ -426,14 +428,10 @@ begin
   where p.organization_id = org and lower(u.email) = address
   for update of p;
   if member is null then
-    raise exception using
-      errcode = 'AM027',
-      message = 'member_not_found: no member of your organization has this address';
+    perform private.refuse('AM027', 'no member of your organization has this address');
   end if;
   if member = auth.uid() then
-    raise exception using
-      errcode = 'AM026',
-      message = 'cannot_remove_self: an admin cannot remove themselves';
+    perform private.refuse('AM026', 'an admin cannot remove themselves');
   end if;
   update public.profiles p
   set organization_id = null, role = 'user'

@@ -285,7 +285,7 @@ select is(
         'is_platform_or_superadmin_request', 'is_privileged_writer', 'is_trial_expired',
         'new_org_slug', 'next_quota_reset', 'normalized_email', 'organization_type_slugs',
         'period_window', 'plan_rank', 'protect_model_config_keys', 'protect_organization_fields',
-        'protect_profile_fields', 'refuse', 'refuse_org_quota', 'refuse_user_limit',
+        'protect_profile_fields', 'refuse_org_quota', 'refuse_user_limit',
         'touch_updated_at', 'vetted_signup_org'],
   'private helpers run as the invoker unless they must read past row level security'
 );

@@ -42,16 +42,16 @@ select results_eq(
   'role, organization and plan in the metadata are ignored: the forger only founds a free org as its admin');
 
 select throws_ok($$select tests.new_account('bad-type@signup.example.test', '{"org_name": "X", "org_type": "casino"}')$$,
-  'AM006', null, 'an unknown org_type refuses the sign-up');
+  'AM009', null, 'an unknown org_type refuses the sign-up');
 select throws_ok($$select tests.new_account('long@signup.example.test',
   jsonb_build_object('org_name', repeat('n', 101), 'org_type', 'retail'))$$,
-  'AM006', null, 'an org_name over 100 characters refuses the sign-up');
+  'AM009', null, 'an org_name over 100 characters refuses the sign-up');
 select throws_ok($$select tests.new_account('blank@signup.example.test', '{"org_name": "   ", "org_type": "retail"}')$$,
-  'AM006', null, 'a blank org_name refuses the sign-up');
+  'AM009', null, 'a blank org_name refuses the sign-up');
 select throws_ok($$select tests.new_account('half@signup.example.test', '{"org_type": "retail"}')$$,
-  'AM006', null, 'org_type without org_name refuses the sign-up');
+  'AM009', null, 'org_type without org_name refuses the sign-up');
 select throws_ok($$select tests.new_account('numeric@signup.example.test', '{"org_name": 42, "org_type": "retail"}')$$,
-  'AM006', null, 'a non-text org_name refuses the sign-up');
+  'AM009', null, 'a non-text org_name refuses the sign-up');
 
 select tests.new_account('later@signup.example.test', '{"org_name": "Later Co", "org_type": "travel"}', false);
 select is_empty($$select 1 from public.profiles where id = tests.user_id('later@signup.example.test')$$,
@@ -87,9 +87,9 @@ select is((select length(token) from invite_tokens where label = 'loner'), 64,
 select is_empty($$select 1 from public.invitations i join invite_tokens t on t.invitation = i.id
   where i.token_hash = t.token$$, 'only a hash of the token is stored');
 select throws_ok($$select * from public.invite_member('x@signup.example.test', 'superadmin')$$,
-  'AM006', null, 'an admin cannot invite with the superadmin role');
+  'AM009', null, 'an admin cannot invite with the superadmin role');
 select throws_ok($$select * from public.invite_member('not-an-email', 'user')$$,
-  'AM006', null, 'an invalid address is refused');
+  'AM009', null, 'an invalid address is refused');
 select throws_ok($$select * from public.invite_member('user1@nova-software.example.test')$$,
   'AM025', null, 'inviting a current member is refused');
 insert into invite_tokens
