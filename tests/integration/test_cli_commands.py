@@ -145,8 +145,8 @@ def test_wrong_password_exits_3(run: Run) -> None:
     assert "invalid_credentials" in line
 
 
-def test_no_account_exits_3(run: Run) -> None:
-    assert "--as EMAIL" in _refused(run(None, "models", "list"), 3)
+def test_no_account_is_bad_usage_exit_2(run: Run) -> None:
+    assert "--as EMAIL" in _refused(run(None, "models", "list"), 2)
 
 
 def test_unknown_model_exits_6(run: Run) -> None:

@@ -1,0 +1,77 @@
+"""The top-level command group: where the house conventions are applied once for every
+command, including commands other modules add later.
+
+- `--as EMAIL` is a global option, yet people type it after the noun too
+  (`aimodels models list --as X`): it is moved to the front before parsing.
+- Whatever a command raises ends as one line on stderr and a documented exit code.
+- Help is plain text (no boxes, no `<bool>` type column), the same for every command.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+
+from aimodels.cli.exits import ExitCode
+from aimodels.cli.failures import report
+
+AS_OPTION = "--as"
+
+
+def hoist_as(args: Sequence[str]) -> list[str]:
+    """`--as EMAIL` (or `--as=EMAIL`) anywhere before `--` moved to the front."""
+    rest = list(args)
+    hoisted: list[str] = []
+    index = 0
+    while index < len(rest):
+        arg = rest[index]
+        if arg == "--":
+            break
+        if arg == AS_OPTION and index + 1 < len(rest):
+            hoisted += rest[index : index + 2]
+            del rest[index : index + 2]
+        elif arg.startswith(AS_OPTION + "="):
+            hoisted.append(rest.pop(index))
+        else:
+            index += 1
+    return hoisted + rest
+
+
+def plain_help(command: object) -> None:
+    """Plain help for this command and everything under it."""
+    if hasattr(command, "rich_markup_mode"):
+        command.rich_markup_mode = None
+    for child in getattr(command, "commands", {}).values():
+        plain_help(child)
+
+
+class AimodelsGroup(TyperGroup):
+    """The root group: parses with the conventions above and owns the exit code."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        plain_help(self)
+        argv = hoist_as(sys.argv[1:] if args is None else args)
+        try:
+            result = super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
+            code = result if isinstance(result, int) else ExitCode.OK
+        except typer.Exit as done:
+            code = done.exit_code
+        except typer.Abort:
+            print("error: aborted", file=sys.stderr)
+            code = ExitCode.ERROR
+        except Exception as error:  # the edge: one line, never a traceback
+            code = report(error)
+        if standalone_mode:
+            sys.exit(int(code))
+        return int(code)
