@@ -1,4 +1,4 @@
-"""`aimodels bench ...`: load generated data at a scale and run the benchmarks of issue 7.
+"""`aimodels bench ...`: load generated data at a scale and run the benchmarks.
 
 Everything happens in a throwaway database (`aimodels_bench_<scale>`) of the local stack's
 cluster, never in the developer's seeded database. The stack's Postgres must be running
@@ -14,18 +14,22 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from aimodels.bench.database import BenchDatabase, BenchDatabaseError
+from aimodels.bench.database import BenchDatabase
 from aimodels.bench.loader import seed_database
 from aimodels.bench.report import RunReport, report_json, report_markdown
 from aimodels.bench.runner import Benchmark, run_benchmarks
 from aimodels.bench.scales import Scale
+from aimodels.cli.exits import EXIT_CODES_HELP
+from aimodels.cli.options import JsonFlag, OutputFile
 from aimodels.cli.stack_cmd import local_stack
+from aimodels.client import NotFound
 
 bench_app = typer.Typer(
     help="Benchmarks at scale: RLS overhead, recording cost, concurrency, API path, dev loop.\n\n"
-    "Example: aimodels bench seed --scale small && aimodels bench run --scale small --json out.json"
-    "\n\nExit codes: 0 ok; 1 a benchmark's own check failed (a sequential scan of the usage log,"
-    " an overshoot) or the stack is not running. Missed targets are reported, not failed.",
+    "Example: aimodels bench seed --scale tiny && aimodels bench run --scale tiny --only rls "
+    "--output reports/bench.json\n\n"
+    "Exit 1 also when a benchmark's own check failed (a sequential scan of the usage log, an "
+    "overshoot); missed targets are reported, not failed.\n\n" + EXIT_CODES_HELP,
     no_args_is_help=True,
 )
 console = Console()
@@ -38,14 +42,15 @@ SeedOption = Annotated[int, typer.Option(help="Generator seed: the same seed, th
 
 
 @bench_app.command("seed")
-def seed(scale: ScaleOption = Scale.SMALL, seed: SeedOption = 42) -> None:
+def seed(
+    scale: ScaleOption = Scale.SMALL, seed: SeedOption = 42, json_out: JsonFlag = False
+) -> None:
     """(Re)create aimodels_bench_<scale> and bulk-load it with COPY, then VACUUM ANALYZE."""
     database = BenchDatabase(local_stack(), scale)
-    try:
-        info = seed_database(database, seed=seed, console=console)
-    except BenchDatabaseError as error:
-        errors.print(f"[red]{error}[/red]")
-        raise typer.Exit(1) from error
+    info = seed_database(database, seed=seed, console=errors if json_out else console)
+    if json_out:
+        typer.echo(info.model_dump_json(indent=2))
+        return
     table = Table("table", "rows", "seconds", "rows/s", title=f"Loaded {database.name}")
     for load in info.loaded:
         table.add_row(
@@ -63,9 +68,8 @@ def run(
         list[Benchmark] | None,
         typer.Option(help="Run only these benchmarks (repeat the option). Default: all."),
     ] = None,
-    json_file: Annotated[
-        Path | None, typer.Option("--json", help="Also write the report as JSON to this file.")
-    ] = None,
+    output: OutputFile = None,
+    json_out: JsonFlag = False,
     markdown_file: Annotated[
         Path | None,
         typer.Option("--markdown", help="Also write the tables and plans as Markdown."),
@@ -76,24 +80,27 @@ def run(
     plans: Annotated[bool, typer.Option(help="Print each hot read's EXPLAIN.")] = True,
     reseed: Annotated[bool, typer.Option(help="Reload the scale's data first.")] = False,
 ) -> None:
-    """Run the benchmarks at a scale (seeding it first if needed); print tables and plans."""
-    try:
-        report = run_benchmarks(
-            local_stack(),
-            scale=scale,
-            seed=seed,
-            only=only or tuple(Benchmark),
-            console=console,
-            with_tests=with_tests,
-            show_plans=plans,
-            reseed=reseed,
-        )
-    except BenchDatabaseError as error:
-        errors.print(f"[red]{error}[/red]")
-        raise typer.Exit(1) from error
-    if json_file is not None:
-        json_file.write_text(report_json(report))
-        console.print(f"Wrote {json_file}")
+    """Run the benchmarks at a scale (seeding it first if needed); print tables and plans.
+
+    --output FILE also writes the report as JSON; --json prints it on stdout instead of the
+    tables (progress then goes to stderr).
+    """
+    report = run_benchmarks(
+        local_stack(),
+        scale=scale,
+        seed=seed,
+        only=only or tuple(Benchmark),
+        console=errors if json_out else console,
+        with_tests=with_tests,
+        show_plans=plans,
+        reseed=reseed,
+    )
+    if output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(report_json(report))
+        (errors if json_out else console).print(f"Wrote {output}")
+    if json_out:
+        typer.echo(report_json(report))
     if markdown_file is not None:
         markdown_file.write_text(report_markdown(report))
         console.print(f"Wrote {markdown_file}")
@@ -103,7 +110,9 @@ def run(
 
 @bench_app.command("markdown")
 def markdown(
-    json_file: Annotated[Path, typer.Argument(help="A report written by `bench run --json`.")],
+    json_file: Annotated[
+        Path, typer.Argument(help="A report written by `bench run --output FILE`.")
+    ],
     plans: Annotated[bool, typer.Option(help="Include each hot read's EXPLAIN.")] = True,
 ) -> None:
     """Print a saved JSON report as Markdown tables and plans (for BENCHMARKS.md)."""
@@ -113,7 +122,10 @@ def markdown(
 
 @bench_app.command("drop")
 def drop(scale: ScaleOption = Scale.SMALL) -> None:
-    """Drop aimodels_bench_<scale> (nothing else lives there)."""
+    """Drop aimodels_bench_<scale> (nothing else lives there). Exit 6 if there is none."""
     database = BenchDatabase(local_stack(), scale)
+    database.require_cluster()
+    if not database.exists():
+        raise NotFound(f"there is no {database.name} to drop")
     database.drop()
     console.print(f"Dropped {database.name}.")

@@ -57,16 +57,14 @@ def update(
     Example: aimodels --as superadmin@example.test catalog update "Tax Helper" --set sort_order=5
     """
     patch = ModelPatch.model_validate(parse_fields(fields or []))
-    catalog = signed_in_client(ctx).catalog()
-    _done(catalog.update_model(catalog.get_model(model).id, patch), "updated", json_out)
+    _done(signed_in_client(ctx).catalog().update_model(model, patch), "updated", json_out)
 
 
 @catalog_app.command("deactivate")
 @reports_errors
 def deactivate(ctx: typer.Context, model: ModelRef, json_out: JsonFlag = False) -> None:
     """Retire a model: admins and users stop seeing it; its usage history stays."""
-    catalog = signed_in_client(ctx).catalog()
-    _done(catalog.deactivate_model(catalog.get_model(model).id), "deactivated", json_out)
+    _done(signed_in_client(ctx).catalog().deactivate_model(model), "deactivated", json_out)
 
 
 @catalog_app.command("feature")
@@ -78,8 +76,7 @@ def feature(
     json_out: JsonFlag = False,
 ) -> None:
     """Feature a model (users see featured models first)."""
-    catalog = signed_in_client(ctx).catalog()
-    updated = catalog.feature_model(catalog.get_model(model).id, featured=not off)
+    updated = signed_in_client(ctx).catalog().feature_model(model, featured=not off)
     _done(updated, "unfeatured" if off else "featured", json_out)
 
 
@@ -88,10 +85,10 @@ def feature(
 def order(ctx: typer.Context, models: Annotated[list[str], typer.Argument()]) -> None:
     """Put models in this order (sort_order 10, 20, 30...).
 
-    Example: aimodels --as superadmin@example.test catalog order "Tax Helper" "Visa Helper"
+    Example: aimodels --as superadmin@example.test catalog order
+    "Tax Helper" "General Writing Assistant"
     """
-    catalog = signed_in_client(ctx).catalog()
-    for updated in catalog.order_models([catalog.get_model(ref).id for ref in models]):
+    for updated in signed_in_client(ctx).catalog().order_models(list(models)):
         print(f"{updated.name}: sort_order {updated.sort_order}")
 
 
@@ -111,7 +108,7 @@ def set_key(
     --from-env OPENAI_KEY
     """
     catalog = signed_in_client(ctx).catalog()
-    target = catalog.get_model(model)
+    target = catalog.find_model(model)
     catalog.set_api_key(target.id, read_secret(from_env, stdin))
     print(f"{target.name}: API key set")
 

@@ -87,7 +87,7 @@ def reset(
     All data in public (and auth users) is dropped; the platform roles and schemas stay.
     Bad --version or --last values change nothing.
 
-    Example: aimodels db reset --version 20250601000700 --seed
+    Example: aimodels db reset
     """
     stack = local_stack()
     names = migration_names(stack.settings.project_dir)

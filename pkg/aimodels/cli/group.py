@@ -4,7 +4,8 @@ command, including commands other modules add later.
 - `--as EMAIL` is a global option, yet people type it after the noun too
   (`aimodels models list --as X`): it is moved to the front before parsing.
 - Whatever a command raises ends as one line on stderr and a documented exit code.
-- Help is plain text (no boxes, no `<bool>` type column), the same for every command.
+- Help is plain text (no boxes, no `<bool>` type column), the same for every command,
+  and every group's help ends with the exit codes.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from aimodels.cli.exits import ExitCode
+from aimodels.cli.exits import EXIT_CODES_HELP, ExitCode
 from aimodels.cli.failures import report
 
 AS_OPTION = "--as"
@@ -41,12 +42,19 @@ def hoist_as(args: Sequence[str]) -> list[str]:
     return hoisted + rest
 
 
-def plain_help(command: object) -> None:
-    """Plain help for this command and everything under it."""
+def house_style(command: object) -> None:
+    """Plain help for this command and everything under it; every group's help ends with
+    the exit codes (added here, once, for groups that do not say them)."""
     if hasattr(command, "rich_markup_mode"):
         command.rich_markup_mode = None
-    for child in getattr(command, "commands", {}).values():
-        plain_help(child)
+    children = getattr(command, "commands", None)
+    if children is None:
+        return
+    help_text = getattr(command, "help", None) or ""
+    if EXIT_CODES_HELP not in help_text:
+        command.help = f"{help_text}\n\n{EXIT_CODES_HELP}".strip()  # type: ignore[attr-defined]
+    for child in children.values():
+        house_style(child)
 
 
 class AimodelsGroup(TyperGroup):
@@ -60,7 +68,7 @@ class AimodelsGroup(TyperGroup):
         standalone_mode: bool = True,
         **extra: Any,
     ) -> Any:
-        plain_help(self)
+        house_style(self)
         argv = hoist_as(sys.argv[1:] if args is None else args)
         try:
             result = super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)

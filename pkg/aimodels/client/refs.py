@@ -8,6 +8,12 @@ from uuid import UUID
 
 from aimodels.client.errors import InvalidInput, NotFound
 
+ModelRef = str | UUID
+"""A model's id (a UUID or its text) or its name (any case)."""
+
+OrgRef = str | UUID
+"""An organization's id, name or slug."""
+
 
 class _Named(Protocol):
     @property
@@ -20,6 +26,7 @@ Named = TypeVar("Named", bound=_Named)
 
 
 def as_uuid(ref: str | UUID) -> UUID | None:
+    """The UUID `ref` spells, or None when it is a name."""
     if isinstance(ref, UUID):
         return ref
     try:
@@ -29,9 +36,17 @@ def as_uuid(ref: str | UUID) -> UUID | None:
 
 
 def find_by_ref(
-    candidates: Iterable[Named], ref: str | UUID, *, kind: str, also: tuple[str, ...] = ()
+    candidates: Iterable[Named],
+    ref: str | UUID,
+    *,
+    kind: str,
+    also: tuple[str, ...] = (),
+    scope: str = "you may see",
 ) -> Named:
-    """The one candidate whose id, name (case-insensitive) or an `also` field equals ref."""
+    """The one candidate whose id, name (case-insensitive) or an `also` field equals ref.
+
+    Raises NotFound when none does, InvalidInput when several do.
+    """
     wanted = as_uuid(ref)
     text = str(ref).strip().casefold()
     matches = [
@@ -42,7 +57,7 @@ def find_by_ref(
         or any(str(getattr(item, field, "")).casefold() == text for field in also)
     ]
     if not matches:
-        raise NotFound(f"no {kind} '{ref}' that you may see")
+        raise NotFound(f"no {kind} '{ref}' that {scope}")
     if len(matches) > 1:
         raise InvalidInput(f"'{ref}' names {len(matches)} {kind}s: use the id")
     return matches[0]

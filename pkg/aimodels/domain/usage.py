@@ -11,6 +11,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from aimodels.domain.enums import LimitPeriod, ModelType
+from aimodels.domain.inputs import Input
 
 
 class _Row(BaseModel):
@@ -34,14 +35,12 @@ class UsageRecord(_Row):
     created_at: datetime | None = None
 
 
-class UsageInput(BaseModel):
+class UsageInput(Input):
     """What a user records: validated here so a bad amount never reaches the API."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
     model_id: UUID
-    tokens_used: Annotated[int, Field(gt=0, le=2_147_483_647)]
-    requests_count: Annotated[int, Field(ge=1, le=2_147_483_647)] = 1
+    tokens_used: Annotated[int, Field(strict=True, gt=0, le=2_147_483_647)]
+    requests_count: Annotated[int, Field(strict=True, ge=1, le=2_147_483_647)] = 1
 
 
 class RecordUsageResult(UsageRecord):
