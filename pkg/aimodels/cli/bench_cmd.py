@@ -122,7 +122,10 @@ def markdown(
 
 @bench_app.command("drop")
 def drop(scale: ScaleOption = Scale.SMALL) -> None:
-    """Drop aimodels_bench_<scale> (nothing else lives there). Exit 6 if there is none."""
+    """Drop aimodels_bench_<scale> (nothing else lives there). Exit 6 if there is none.
+
+    Example: aimodels bench drop --scale tiny
+    """
     database = BenchDatabase(local_stack(), scale)
     database.require_cluster()
     if not database.exists():
