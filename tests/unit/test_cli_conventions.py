@@ -119,3 +119,21 @@ def test_the_readme_exit_code_table_is_the_cli_table() -> None:
     assert {int(code): meaning.strip() for code, meaning in rows} == {
         int(code): meaning for code, meaning in EXIT_MEANINGS.items()
     }
+
+
+# Commands whose output is itself a format, or that print no result.
+NO_JSON = {
+    ("gateway", "serve"): "serves until interrupted",
+    ("bench", "markdown"): "prints Markdown, its whole purpose",
+    ("stack", "up"): "starts processes; `stack status --json` reports them",
+    ("stack", "down"): "stops processes",
+    ("stack", "env"): "prints KEY=VALUE lines for a shell",
+}
+
+
+def test_every_command_that_prints_a_result_takes_json() -> None:
+    for path, command in all_commands():
+        if getattr(command, "commands", None) is not None or path in NO_JSON:
+            continue
+        options = {opt for param in command.params for opt in getattr(param, "opts", [])}  # type: ignore[attr-defined]
+        assert "--json" in options, f"aimodels {' '.join(path)} has no --json"

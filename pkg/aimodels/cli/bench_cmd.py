@@ -7,6 +7,7 @@ cluster, never in the developer's seeded database. The stack's Postgres must be 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -121,7 +122,7 @@ def markdown(
 
 
 @bench_app.command("drop")
-def drop(scale: ScaleOption = Scale.SMALL) -> None:
+def drop(scale: ScaleOption = Scale.SMALL, json_out: JsonFlag = False) -> None:
     """Drop aimodels_bench_<scale> (nothing else lives there). Exit 6 if there is none.
 
     Example: aimodels bench drop --scale tiny
@@ -131,4 +132,7 @@ def drop(scale: ScaleOption = Scale.SMALL) -> None:
     if not database.exists():
         raise NotFound(f"there is no {database.name} to drop")
     database.drop()
+    if json_out:
+        typer.echo(json.dumps({"dropped": database.name}))
+        return
     console.print(f"Dropped {database.name}.")

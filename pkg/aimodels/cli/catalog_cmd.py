@@ -82,13 +82,21 @@ def feature(
 
 @catalog_app.command("order")
 @reports_errors
-def order(ctx: typer.Context, models: Annotated[list[str], typer.Argument()]) -> None:
+def order(
+    ctx: typer.Context,
+    models: Annotated[list[str], typer.Argument(help="Model names or ids, first to last.")],
+    json_out: JsonFlag = False,
+) -> None:
     """Put models in this order (sort_order 10, 20, 30...).
 
     Example: aimodels --as superadmin@example.test catalog order
     "Tax Helper" "General Writing Assistant"
     """
-    for updated in signed_in_client(ctx).catalog().order_models(list(models)):
+    ordered = signed_in_client(ctx).catalog().order_models(list(models))
+    if json_out:
+        print_json(ordered)
+        return
+    for updated in ordered:
         print(f"{updated.name}: sort_order {updated.sort_order}")
 
 
@@ -101,6 +109,7 @@ def set_key(
         str | None, typer.Option("--from-env", metavar="VAR", help="Read the key from $VAR.")
     ] = None,
     stdin: Annotated[bool, typer.Option("--stdin", help="Read the key from stdin.")] = False,
+    json_out: JsonFlag = False,
 ) -> None:
     """Set or rotate a model's provider API key. The key is never printed.
 
@@ -110,6 +119,9 @@ def set_key(
     catalog = signed_in_client(ctx).catalog()
     target = catalog.find_model(model)
     catalog.set_api_key(target.id, read_secret(from_env, stdin))
+    if json_out:
+        print_json(catalog.find_model(target.id))  # has_api_key, never the key
+        return
     print(f"{target.name}: API key set")
 
 
