@@ -1,4 +1,4 @@
-"""Concurrent recordings never push usage past a limit (DESIGN section 4, "Recording usage")."""
+"""Concurrent recordings never push usage past a limit."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Pure rules of DESIGN section 4: plan ranks, targeting, period windows, limits, trials."""
+"""Pure rules: plan ranks, targeting, period windows, limits, trials."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ class PricingPlan(StrEnum):
 
     @property
     def rank(self) -> int:
-        """free 0 < starter 1 < pro 2 < enterprise 3 (DESIGN section 4)."""
+        """free 0 < starter 1 < pro 2 < enterprise 3."""
         return _PLAN_RANKS[self]
 
 

@@ -1,4 +1,4 @@
-"""Pure rules that clients must show; the database enforces the same rules (DESIGN section 4).
+"""Pure rules that clients must show; the database enforces the same rules.
 
 tests/integration/test_client_rules_match_db.py keeps these and the SQL functions equal.
 """
