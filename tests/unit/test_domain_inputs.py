@@ -7,7 +7,18 @@ from uuid import uuid4
 
 import pytest
 
-from aimodels.client import AppError, InvalidInput, ModelDraft, ModelPatch, PricingPlan
+from aimodels.client import (
+    AIModelsClient,
+    AppError,
+    CatalogService,
+    InvalidInput,
+    ModelDraft,
+    ModelPatch,
+    OrgAdminService,
+    OrganizationService,
+    PricingPlan,
+    UserService,
+)
 from aimodels.domain import UsageInput
 
 
@@ -41,3 +52,21 @@ def test_a_good_draft_keeps_its_values() -> None:
     draft = ModelDraft(name="  Tax Helper ", required_plan=PricingPlan.PRO)
     assert draft.name == "Tax Helper"
     assert draft.to_payload() == {"name": "Tax Helper", "required_plan": "pro"}
+
+
+def test_every_public_client_method_has_a_docstring() -> None:
+    undocumented = [
+        f"{cls.__name__}.{name}"
+        for cls in (
+            AIModelsClient,
+            CatalogService,
+            OrgAdminService,
+            OrganizationService,
+            UserService,
+        )
+        for name, member in vars(cls).items()
+        if not name.startswith("_")
+        and callable(getattr(member, "__func__", member))
+        and not (getattr(member, "__func__", member).__doc__ or "").strip()
+    ]
+    assert not undocumented
