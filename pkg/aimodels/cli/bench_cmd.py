@@ -22,6 +22,7 @@ from aimodels.bench.runner import Benchmark, run_benchmarks
 from aimodels.bench.scales import Scale
 from aimodels.cli.exits import EXIT_CODES_HELP
 from aimodels.cli.options import JsonFlag, OutputFile
+from aimodels.cli.output import people_console
 from aimodels.cli.stack_cmd import local_stack
 from aimodels.client import NotFound
 
@@ -33,7 +34,7 @@ bench_app = typer.Typer(
     "overshoot); missed targets are reported, not failed.\n\n" + EXIT_CODES_HELP,
     no_args_is_help=True,
 )
-console = Console()
+console = people_console()
 errors = Console(stderr=True)
 
 ScaleOption = Annotated[

@@ -8,9 +8,9 @@ from typing import Annotated
 import httpx
 import psycopg
 import typer
-from rich.console import Console
 from rich.markup import escape
 
+from aimodels.cli.output import people_console
 from aimodels.client import ApiUnavailable, InvalidInput
 from aimodels.rls.cases import load_matrix
 from aimodels.rls.mutants import MutantKind
@@ -30,7 +30,7 @@ rls_app = typer.Typer(
     "Reports given as a bare file name go to reports/ (git-ignored).",
     no_args_is_help=True,
 )
-console = Console()
+console = people_console()
 
 MatrixOption = Annotated[
     Path | None,
