@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,11 +13,9 @@ from aimodels.client import AIModelsClient
 from aimodels.stack.envfile import write_env_file
 from aimodels.stack.local_stack import LocalStack
 from aimodels.stack.state import StackInfo
-from tests.integration.support import REPO, Cli
+from tests.integration.support import REPO, Cli, SignIn
 
 PASSWORD = "aimodels-dev-password"
-
-SignIn = Callable[[str], AIModelsClient]
 
 
 @pytest.fixture(scope="module")

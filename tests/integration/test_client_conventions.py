@@ -14,7 +14,7 @@ from aimodels.client import (
     ModelNotAvailable,
     PricingPlan,
 )
-from tests.integration.conftest import SignIn
+from tests.integration.support import SignIn
 
 IMMIGRATION = "Immigration Case Assistant"
 USER = "user1@bright-visas.example.test"

@@ -9,7 +9,7 @@ import pytest
 
 from aimodels.client import ModelNotAvailable, OrgAdminService, PermissionDenied
 from aimodels.domain import UsageGrouping, is_visible_to_org
-from tests.integration.conftest import SignIn
+from tests.integration.support import SignIn
 
 PASSWORD = "aimodels-dev-password"
 SLUGS = ("acme-law", "bright-visas", "summit-finance", "nova-software", "pulse-health")
