@@ -65,6 +65,13 @@ def test_missing_as_is_bad_usage_exit_2() -> None:
     assert "--as EMAIL" in line and "AIMODELS_AS" in line
 
 
+def test_a_noun_alone_shows_its_help_in_full() -> None:
+    shown = invoke("db")
+    assert shown.exit_code == 2, "no command given"
+    assert shown.stdout.startswith("Usage: aimodels db") and "reset" in shown.stdout
+    assert "\n" in shown.stdout.strip() and shown.stderr == ""
+
+
 def test_an_unknown_option_is_one_line_exit_2() -> None:
     assert "No such option: --bogus" in one_line(invoke("db", "reset", "--bogus"), 2)
 

@@ -79,7 +79,19 @@ class AimodelsGroup(TyperGroup):
             print("error: aborted", file=sys.stderr)
             code = ExitCode.ERROR
         except Exception as error:  # the edge: one line, never a traceback
-            code = report(error)
+            code = _show_help(error) if _is_help_request(error) else report(error)
         if standalone_mode:
             sys.exit(int(code))
         return int(code)
+
+
+def _is_help_request(error: Exception) -> bool:
+    # `aimodels db` alone: typer raises its help as a usage error (checked by name, as
+    # typer itself does, since the class is not public).
+    return type(error).__name__ == "NoArgsIsHelpError"
+
+
+def _show_help(error: Exception) -> ExitCode:
+    """The whole help, as typed `--help` shows it; still exit 2: no command was given."""
+    print(getattr(error, "message", str(error)))
+    return ExitCode.USAGE
