@@ -125,7 +125,7 @@ def test_bench_run_cli_writes_json(
             "--only",
             "history",
             "--no-plans",
-            "--json",
+            "--output",
             str(out),
         ],
     )

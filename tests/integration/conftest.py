@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from aimodels.client import AIModelsClient
+from aimodels.stack.envfile import write_env_file
 from aimodels.stack.local_stack import LocalStack
 from aimodels.stack.state import StackInfo
+from tests.integration.support import REPO, Cli, SignIn
 
 PASSWORD = "aimodels-dev-password"
-
-SignIn = Callable[[str], AIModelsClient]
 
 
 @pytest.fixture(scope="module")
@@ -32,3 +35,29 @@ def sign_in(db: StackInfo) -> SignIn:
         return client
 
     return as_account
+
+
+@pytest.fixture
+def cli_on_test_stack(local_stack: LocalStack, tmp_path: Path) -> Cli:
+    """`cli(*args, cwd=REPO)`: the `aimodels` program as a person runs it, aimed at the test
+    stack (its .devstack folder and a .env of its own, never the developer's)."""
+    env_file = tmp_path / ".env"
+    write_env_file(env_file, local_stack.info)
+    env = {
+        **os.environ,
+        "AIMODELS_STACK_DIR": str(local_stack.settings.devstack_dir),
+        "AIMODELS_ENV_FILE": str(env_file),
+    }
+
+    def run(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "aimodels", *args],
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+
+    return run

@@ -1,18 +1,29 @@
-"""Raw API calls for tests that must send exactly what any HTTP client could (ids, Prefer),
-and the command line run against the test stack."""
+"""Helpers shared by the integration tests (fixtures live in conftest.py): raw API calls for
+tests that must send exactly what any HTTP client could (ids, Prefer), and the command line
+run against the test stack."""
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import requests
 from typer.testing import CliRunner, Result
 
 from aimodels.cli.app import app
+from aimodels.client import AIModelsClient
 from aimodels.stack.state import StackInfo
 
+REPO = Path(__file__).resolve().parents[2]
 PASSWORD = "aimodels-dev-password"
+
+Cli = Callable[..., "subprocess.CompletedProcess[str]"]
+"""`cli(*args, cwd=REPO)`: run the `aimodels` program, as the `cli_on_test_stack` fixture."""
+
+SignIn = Callable[[str], AIModelsClient]
+"""`sign_in(email)`: a client signed in as that seeded account (the `sign_in` fixture)."""
 
 
 class Rest:

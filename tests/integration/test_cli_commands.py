@@ -5,12 +5,14 @@ code, and nothing changed."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 
 import pytest
 from typer.testing import CliRunner, Result
 
 from aimodels.cli.app import app
+from aimodels.stack.envfile import write_env_file
 from aimodels.stack.state import StackInfo
 
 SUPERADMIN = "superadmin@example.test"
@@ -27,11 +29,14 @@ Run = Callable[..., Result]
 def run(db: StackInfo, tmp_path_factory: pytest.TempPathFactory) -> Run:
     """`run(email, *args, env=...)`: aimodels --as email args, against the test stack."""
     runner = CliRunner()
+    # never the developer's .env: one written for the test stack
+    env_file = tmp_path_factory.mktemp("env") / ".env"
+    write_env_file(env_file, db)
     base_env = {
-        "SUPABASE_URL": db.api_url,
-        "SUPABASE_ANON_KEY": db.anon_key,
-        # never the developer's .env: only what the test says
-        "AIMODELS_ENV_FILE": str(tmp_path_factory.mktemp("env") / "absent.env"),
+        "SUPABASE_URL": "",
+        "SUPABASE_ANON_KEY": "",
+        "AIMODELS_ENV_FILE": str(env_file),
+        "AIMODELS_AS": "",
         "AIMODELS_PASSWORD": "",
         "COLUMNS": "200",  # rich wraps tables to the terminal width
     }
@@ -145,8 +150,8 @@ def test_wrong_password_exits_3(run: Run) -> None:
     assert "invalid_credentials" in line
 
 
-def test_no_account_exits_3(run: Run) -> None:
-    assert "--as EMAIL" in _refused(run(None, "models", "list"), 3)
+def test_no_account_is_bad_usage_exit_2(run: Run) -> None:
+    assert "--as EMAIL" in _refused(run(None, "models", "list"), 2)
 
 
 def test_unknown_model_exits_6(run: Run) -> None:
@@ -176,6 +181,50 @@ def test_admin_cannot_edit_the_catalog_or_plans_exits_4(run: Run) -> None:
     _refused(run(ADMIN, "orgs", "plan", "bright-visas", "enterprise"), 4)
     models = json.loads(_ok(run(USER, "models", "list", "--json")).stdout)
     assert IMMIGRATION in {m["name"] for m in models}, "nothing was deactivated"
+
+
+def test_as_works_after_the_noun_and_from_aimodels_as(run: Run) -> None:
+    after = json.loads(_ok(run(None, "models", "list", "--json", "--as", USER)).stdout)
+    from_env = json.loads(
+        _ok(run(None, "models", "list", "--json", env={"AIMODELS_AS": USER})).stdout
+    )
+    assert after == from_env and IMMIGRATION in {m["name"] for m in after}
+
+
+def test_tables_are_not_cut_without_a_terminal(run: Run) -> None:
+    out = _ok(run(SUPERADMIN, "models", "list", env={"COLUMNS": "40"})).stdout
+    assert IMMIGRATION in out and "…" not in out
+
+
+def test_a_taken_model_name_is_one_plain_line(run: Run) -> None:
+    line = _refused(run(SUPERADMIN, "catalog", "create", "--name", IMMIGRATION), 2)
+    assert "already exists" in line and "constraint" not in line
+
+
+def test_a_blank_model_name_is_refused_before_the_database(run: Run) -> None:
+    line = _refused(run(SUPERADMIN, "catalog", "create", "--name", "  "), 2)
+    assert "name:" in line and "constraint" not in line
+
+
+@pytest.mark.parametrize("tokens", ["-5", "99999999999999999999"])
+def test_a_quota_out_of_range_is_one_plain_line(run: Run, tokens: str) -> None:
+    line = _refused(run(SUPERADMIN, "orgs", "quota", "acme-law", tokens), 2)
+    assert "token_quota_monthly" in line
+    assert "bigint" not in line and "No such option" not in line
+
+
+def test_a_zero_quota_is_shown_as_zero(run: Run) -> None:
+    assert "quota is now 0" in _ok(run(SUPERADMIN, "orgs", "quota", "acme-law", "0")).stdout
+    listed = _ok(run(SUPERADMIN, "orgs", "list")).stdout
+    acme = next(line for line in listed.splitlines() if "acme-law" in line)
+    assert "unlimited" not in acme and " 0 " in acme
+    _ok(run(SUPERADMIN, "orgs", "quota", "acme-law", "--unlimited"))
+
+
+def test_dates_print_one_way(run: Run) -> None:
+    out = _ok(run(SUPERADMIN, "orgs", "list")).stdout + _ok(run(USER, "quota")).stdout
+    assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", out)
+    assert not re.search(r"\d\d:\d\d:\d\d\+00:00", out)
 
 
 def test_help_documents_exit_codes_and_examples(run: Run) -> None:

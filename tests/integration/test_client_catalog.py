@@ -14,7 +14,7 @@ from aimodels.client import (
     ProtectedField,
 )
 from aimodels.domain import ModelDraft, ModelPatch, OrgType, PricingPlan, SystemModel
-from tests.integration.conftest import SignIn
+from tests.integration.support import SignIn
 
 PASSWORD = "aimodels-dev-password"
 SUPERADMIN = "superadmin@example.test"

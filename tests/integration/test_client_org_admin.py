@@ -7,9 +7,9 @@ from uuid import UUID
 
 import pytest
 
-from aimodels.client import OrgAdminService, PermissionDenied
+from aimodels.client import ModelNotAvailable, OrgAdminService, PermissionDenied
 from aimodels.domain import UsageGrouping, is_visible_to_org
-from tests.integration.conftest import SignIn
+from tests.integration.support import SignIn
 
 PASSWORD = "aimodels-dev-password"
 SLUGS = ("acme-law", "bright-visas", "summit-finance", "nova-software", "pulse-health")
@@ -57,9 +57,9 @@ def test_only_admins_get_the_org_admin_service(sign_in: SignIn, email: str) -> N
 
 def test_admin_enables_and_disables_a_model(admin: OrgAdminService) -> None:
     assert admin.enable_model(LEGAL_DRAFTER).is_enabled_for_users
-    assert admin.find_model(LEGAL_DRAFTER).is_enabled
+    assert admin.model_view(LEGAL_DRAFTER).is_enabled
     assert not admin.disable_model(LEGAL_DRAFTER).is_enabled_for_users
-    assert not admin.find_model(LEGAL_DRAFTER).is_enabled
+    assert not admin.model_view(LEGAL_DRAFTER).is_enabled
 
 
 def test_admin_sets_and_clears_a_per_user_limit_keeping_enablement(
@@ -74,8 +74,11 @@ def test_admin_sets_and_clears_a_per_user_limit_keeping_enablement(
 
 
 def test_admin_cannot_enable_a_model_the_org_may_not_see(admin: OrgAdminService) -> None:
-    with pytest.raises(PermissionDenied):
+    # As the CLI says it: no such model for this org (not the policy's row refusal).
+    with pytest.raises(ModelNotAvailable, match="no model"):
         admin.enable_model(CODE_REVIEW)
+    with pytest.raises(ModelNotAvailable):
+        admin.enable_model("Code Review Copilot")
     assert all(config.system_model_id != CODE_REVIEW for config in admin.configs())
 
 
@@ -84,7 +87,8 @@ def test_user_cannot_enable_disable_or_limit(
 ) -> None:
     before = {c.system_model_id: c for c in admin.configs()}
     for change in (
-        lambda: user_as_admin.enable_model(LEGAL_DRAFTER),
+        # a model the user can see, so the refusal is the database's, not "no model"
+        lambda: user_as_admin.enable_model(IMMIGRATION),
         lambda: user_as_admin.disable_model(IMMIGRATION),
         lambda: user_as_admin.set_user_limit(IMMIGRATION, 1),
     ):

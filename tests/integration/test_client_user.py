@@ -18,7 +18,7 @@ from aimodels.client import (
 )
 from aimodels.client.errors import api_errors
 from aimodels.domain import LimitPeriod
-from tests.integration.conftest import SignIn
+from tests.integration.support import SignIn
 
 PASSWORD = "aimodels-dev-password"
 LEGAL_DRAFTER = UUID("00000000-0000-0000-0003-000000000001")  # disabled for bright-visas

@@ -36,8 +36,27 @@ def test_missing_settings_say_which_and_how_to_fix(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("SUPABASE_URL", raising=False)
-    with pytest.raises(InvalidInput, match="SUPABASE_URL is not set: run `aimodels stack up`"):
+    env = tmp_path / ".env"
+    env.write_text("SUPABASE_ANON_KEY=anon\n")
+    with pytest.raises(InvalidInput, match=r"SUPABASE_URL is not set .* run `aimodels stack up`"):
+        ClientSettings.from_env(env)
+
+
+def test_a_named_env_file_that_does_not_exist_is_file_not_found(tmp_path: Path) -> None:
+    with pytest.raises(InvalidInput, match=r"absent\.env: file not found"):
         ClientSettings.from_env(tmp_path / "absent.env")
+
+
+def test_the_nearest_env_file_in_a_parent_folder_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SUPABASE_URL", raising=False)
+    monkeypatch.delenv("SUPABASE_ANON_KEY", raising=False)
+    (tmp_path / ".env").write_text("SUPABASE_URL=http://127.0.0.1:7\nSUPABASE_ANON_KEY=anon\n")
+    below = tmp_path / "supabase" / "migrations"
+    below.mkdir(parents=True)
+    monkeypatch.chdir(below)
+    assert ClientSettings.from_env().api_url == "http://127.0.0.1:7"
 
 
 def test_anon_key_is_not_in_the_settings_repr() -> None:

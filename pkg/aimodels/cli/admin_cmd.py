@@ -16,8 +16,8 @@ from aimodels.domain.onboarding import InvitedRole
 admin_app = typer.Typer(
     help="Organization admins: enable or disable models for your users, set per-user "
     "limits, list members.\n\n"
-    'Example: aimodels --as admin@acme-law.example.test admin enable "Legal Assistant"\n\n'
-    + EXIT_CODES_HELP,
+    "Example: aimodels --as admin@bright-visas.example.test admin enable "
+    '"Legal Document Drafter"\n\n' + EXIT_CODES_HELP,
     no_args_is_help=True,
 )
 
@@ -29,7 +29,7 @@ ModelRef = Annotated[str, typer.Argument(help="Model name (any case) or id.")]
 def enable(ctx: typer.Context, model: ModelRef, json_out: JsonFlag = False) -> None:
     """Let your organization's users use a model (a trial starts the first time only)."""
     admin = signed_in_client(ctx).org_admin()
-    _done(admin.enable_model(admin.find_model(model).model.id), model, "enabled", json_out)
+    _done(admin.enable_model(model), model, "enabled", json_out)
 
 
 @admin_app.command("disable")
@@ -37,7 +37,7 @@ def enable(ctx: typer.Context, model: ModelRef, json_out: JsonFlag = False) -> N
 def disable(ctx: typer.Context, model: ModelRef, json_out: JsonFlag = False) -> None:
     """Stop your organization's users using a model."""
     admin = signed_in_client(ctx).org_admin()
-    _done(admin.disable_model(admin.find_model(model).model.id), model, "disabled", json_out)
+    _done(admin.disable_model(model), model, "disabled", json_out)
 
 
 @admin_app.command("limit")
@@ -53,12 +53,13 @@ def limit(
 ) -> None:
     """Set or clear the per-user token limit (it can only tighten the model's own).
 
-    Example: aimodels --as admin@acme-law.example.test admin limit "Legal Assistant" --tokens 500
+    Example: aimodels --as admin@bright-visas.example.test admin limit
+    "Immigration Case Assistant" --tokens 10000
     """
     if (tokens is None) == (not clear):
         raise InvalidInput("give exactly one of --tokens N or --clear")
     admin = signed_in_client(ctx).org_admin()
-    view = admin.set_user_limit(admin.find_model(model).model.id, None if clear else tokens)
+    view = admin.set_user_limit(model, None if clear else tokens)
     if json_out:
         print_json(view)
         return

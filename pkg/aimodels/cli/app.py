@@ -1,9 +1,4 @@
-"""The `aimodels` command: one typer sub-app per noun, registered here and nowhere else.
-
-Exit codes (every sub-command): 0 success; 1 a check or operation failed; 2 bad usage or
-input; 3 sign-in failed; 4 permission denied; 5 a limit or quota refused the request;
-6 not found.
-"""
+"""The `aimodels` command: one typer sub-app per noun, registered here and nowhere else."""
 
 from __future__ import annotations
 
@@ -16,22 +11,34 @@ from aimodels.cli.bench_cmd import bench_app
 from aimodels.cli.catalog_cmd import catalog_app
 from aimodels.cli.context import CliContext
 from aimodels.cli.db_cmd import db_app
+from aimodels.cli.exits import EXIT_CODES_HELP
 from aimodels.cli.gateway_cmd import gateway_app
+from aimodels.cli.group import AimodelsGroup
 from aimodels.cli.mail_cmd import mail_app
 from aimodels.cli.models_cmd import models_app
 from aimodels.cli.orgs_cmd import orgs_app
 from aimodels.cli.quota_cmd import quota_command
 from aimodels.cli.rls_cmd import rls_app
+from aimodels.cli.session import ACTOR_ENV, PASSWORD_ENV
 from aimodels.cli.signup_cmd import accept_invite_command, signup_command
 from aimodels.cli.stack_cmd import stack_app
 from aimodels.cli.usage_cmd import usage_app
 from aimodels.cli.verify_cmd import verify_command
 
+HELP = (
+    "Governed access to system AI models on Supabase: the local stack, the database, "
+    "the catalog, organizations, models, quotas and usage, and the RLS proof.\n\n"
+    f"Sign in with --as EMAIL (before or after the command) or {ACTOR_ENV}; "
+    "every command that prints a result takes --json.\n\n"
+    "Example: aimodels --as user1@acme-law.example.test models list\n\n" + EXIT_CODES_HELP
+)
+
 app = typer.Typer(
     name="aimodels",
-    help=__doc__,
+    cls=AimodelsGroup,
+    help=HELP,
     no_args_is_help=True,
-    rich_markup_mode="rich",
+    rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
 
@@ -44,13 +51,13 @@ def main_options(
         typer.Option(
             "--as",
             metavar="EMAIL",
-            help="Act as this account (password from AIMODELS_PASSWORD, a prompt, or the "
-            "seeded development password for *.example.test accounts). "
-            "Example: aimodels --as user1@acme-law.example.test models list",
+            envvar=ACTOR_ENV,
+            help=f"Act as this account (also ${ACTOR_ENV}). Password: ${PASSWORD_ENV}, "
+            "else the seeded development password for *.example.test accounts, else a "
+            "prompt on a terminal.",
         ),
     ] = None,
 ) -> None:
-    """Governed access to system AI models on Supabase."""
     ctx.obj = CliContext(as_email=as_email)
 
 

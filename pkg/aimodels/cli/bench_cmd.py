@@ -7,6 +7,7 @@ cluster, never in the developer's seeded database. The stack's Postgres must be 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -14,21 +15,26 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from aimodels.bench.database import BenchDatabase, BenchDatabaseError
+from aimodels.bench.database import BenchDatabase
 from aimodels.bench.loader import seed_database
 from aimodels.bench.report import RunReport, report_json, report_markdown
 from aimodels.bench.runner import DEFAULT_BENCHMARKS, Benchmark, run_benchmarks
 from aimodels.bench.scales import Scale, Shape
+from aimodels.cli.exits import EXIT_CODES_HELP
+from aimodels.cli.options import JsonFlag, OutputFile
+from aimodels.cli.output import people_console
 from aimodels.cli.stack_cmd import local_stack
+from aimodels.client import NotFound
 
 bench_app = typer.Typer(
     help="Benchmarks at scale: RLS overhead, recording cost, concurrency, API path, dev loop.\n\n"
-    "Example: aimodels bench seed --scale small && aimodels bench run --scale small --json out.json"
-    "\n\nExit codes: 0 ok; 1 a benchmark's own check failed (a sequential scan of the usage log,"
-    " an overshoot) or the stack is not running. Missed targets are reported, not failed.",
+    "Example: aimodels bench seed --scale tiny && aimodels bench run --scale tiny --only rls "
+    "--output reports/bench.json\n\n"
+    "Exit 1 also when a benchmark's own check failed (a sequential scan of the usage log, an "
+    "overshoot); missed targets are reported, not failed.\n\n" + EXIT_CODES_HELP,
     no_args_is_help=True,
 )
-console = Console()
+console = people_console()
 errors = Console(stderr=True)
 
 ScaleOption = Annotated[
@@ -46,15 +52,17 @@ ShapeOption = Annotated[
 
 @bench_app.command("seed")
 def seed(
-    scale: ScaleOption = Scale.SMALL, seed: SeedOption = 42, shape: ShapeOption = Shape.WIDE
+    scale: ScaleOption = Scale.SMALL,
+    seed: SeedOption = 42,
+    shape: ShapeOption = Shape.WIDE,
+    json_out: JsonFlag = False,
 ) -> None:
     """(Re)create the scale's database in a shape and bulk-load it with COPY, then ANALYZE."""
     database = BenchDatabase(local_stack(), scale, shape)
-    try:
-        info = seed_database(database, seed=seed, console=console)
-    except BenchDatabaseError as error:
-        errors.print(f"[red]{error}[/red]")
-        raise typer.Exit(1) from error
+    info = seed_database(database, seed=seed, console=errors if json_out else console)
+    if json_out:
+        typer.echo(info.model_dump_json(indent=2))
+        return
     table = Table("table", "rows", "seconds", "rows/s", title=f"Loaded {database.name}")
     for load in info.loaded:
         table.add_row(
@@ -79,9 +87,8 @@ def run(
             "which runs for minutes: aimodels bench run --only soak"
         ),
     ] = None,
-    json_file: Annotated[
-        Path | None, typer.Option("--json", help="Also write the report as JSON to this file.")
-    ] = None,
+    output: OutputFile = None,
+    json_out: JsonFlag = False,
     markdown_file: Annotated[
         Path | None,
         typer.Option("--markdown", help="Also write the tables and plans as Markdown."),
@@ -96,26 +103,29 @@ def run(
         typer.Option(help="Soak: seconds of traffic (default by scale: small 120, medium 300)."),
     ] = None,
 ) -> None:
-    """Run the benchmarks at a scale (seeding it first if needed); print tables and plans."""
-    try:
-        report = run_benchmarks(
-            local_stack(),
-            scale=scale,
-            seed=seed,
-            shape=shape,
-            only=only or DEFAULT_BENCHMARKS,
-            console=console,
-            with_tests=with_tests,
-            show_plans=plans,
-            reseed=reseed,
-            soak_seconds=soak_seconds,
-        )
-    except BenchDatabaseError as error:
-        errors.print(f"[red]{error}[/red]")
-        raise typer.Exit(1) from error
-    if json_file is not None:
-        json_file.write_text(report_json(report))
-        console.print(f"Wrote {json_file}")
+    """Run the benchmarks at a scale (seeding it first if needed); print tables and plans.
+
+    --output FILE also writes the report as JSON; --json prints it on stdout instead of the
+    tables (progress then goes to stderr).
+    """
+    report = run_benchmarks(
+        local_stack(),
+        scale=scale,
+        seed=seed,
+        shape=shape,
+        only=only or DEFAULT_BENCHMARKS,
+        console=errors if json_out else console,
+        with_tests=with_tests,
+        show_plans=plans,
+        reseed=reseed,
+        soak_seconds=soak_seconds,
+    )
+    if output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(report_json(report))
+        (errors if json_out else console).print(f"Wrote {output}")
+    if json_out:
+        typer.echo(report_json(report))
     if markdown_file is not None:
         markdown_file.write_text(report_markdown(report))
         console.print(f"Wrote {markdown_file}")
@@ -125,7 +135,9 @@ def run(
 
 @bench_app.command("markdown")
 def markdown(
-    json_file: Annotated[Path, typer.Argument(help="A report written by `bench run --json`.")],
+    json_file: Annotated[
+        Path, typer.Argument(help="A report written by `bench run --output FILE`.")
+    ],
     plans: Annotated[bool, typer.Option(help="Include each hot read's EXPLAIN.")] = True,
 ) -> None:
     """Print a saved JSON report as Markdown tables and plans (for BENCHMARKS.md)."""
@@ -134,8 +146,20 @@ def markdown(
 
 
 @bench_app.command("drop")
-def drop(scale: ScaleOption = Scale.SMALL, shape: ShapeOption = Shape.WIDE) -> None:
-    """Drop the scale's database in that shape (nothing else lives there)."""
+def drop(
+    scale: ScaleOption = Scale.SMALL, shape: ShapeOption = Shape.WIDE, json_out: JsonFlag = False
+) -> None:
+    """Drop the scale's database in that shape (nothing else lives there). Exit 6 if there is
+    none.
+
+    Example: aimodels bench drop --scale tiny
+    """
     database = BenchDatabase(local_stack(), scale, shape)
+    database.require_cluster()
+    if not database.exists():
+        raise NotFound(f"there is no {database.name} to drop")
     database.drop()
+    if json_out:
+        typer.echo(json.dumps({"dropped": database.name}))
+        return
     console.print(f"Dropped {database.name}.")

@@ -57,16 +57,14 @@ def update(
     Example: aimodels --as superadmin@example.test catalog update "Tax Helper" --set sort_order=5
     """
     patch = ModelPatch.model_validate(parse_fields(fields or []))
-    catalog = signed_in_client(ctx).catalog()
-    _done(catalog.update_model(catalog.get_model(model).id, patch), "updated", json_out)
+    _done(signed_in_client(ctx).catalog().update_model(model, patch), "updated", json_out)
 
 
 @catalog_app.command("deactivate")
 @reports_errors
 def deactivate(ctx: typer.Context, model: ModelRef, json_out: JsonFlag = False) -> None:
     """Retire a model: admins and users stop seeing it; its usage history stays."""
-    catalog = signed_in_client(ctx).catalog()
-    _done(catalog.deactivate_model(catalog.get_model(model).id), "deactivated", json_out)
+    _done(signed_in_client(ctx).catalog().deactivate_model(model), "deactivated", json_out)
 
 
 @catalog_app.command("feature")
@@ -78,20 +76,27 @@ def feature(
     json_out: JsonFlag = False,
 ) -> None:
     """Feature a model (users see featured models first)."""
-    catalog = signed_in_client(ctx).catalog()
-    updated = catalog.feature_model(catalog.get_model(model).id, featured=not off)
+    updated = signed_in_client(ctx).catalog().feature_model(model, featured=not off)
     _done(updated, "unfeatured" if off else "featured", json_out)
 
 
 @catalog_app.command("order")
 @reports_errors
-def order(ctx: typer.Context, models: Annotated[list[str], typer.Argument()]) -> None:
+def order(
+    ctx: typer.Context,
+    models: Annotated[list[str], typer.Argument(help="Model names or ids, first to last.")],
+    json_out: JsonFlag = False,
+) -> None:
     """Put models in this order (sort_order 10, 20, 30...).
 
-    Example: aimodels --as superadmin@example.test catalog order "Tax Helper" "Visa Helper"
+    Example: aimodels --as superadmin@example.test catalog order
+    "Tax Helper" "General Writing Assistant"
     """
-    catalog = signed_in_client(ctx).catalog()
-    for updated in catalog.order_models([catalog.get_model(ref).id for ref in models]):
+    ordered = signed_in_client(ctx).catalog().order_models(list(models))
+    if json_out:
+        print_json(ordered)
+        return
+    for updated in ordered:
         print(f"{updated.name}: sort_order {updated.sort_order}")
 
 
@@ -104,6 +109,7 @@ def set_key(
         str | None, typer.Option("--from-env", metavar="VAR", help="Read the key from $VAR.")
     ] = None,
     stdin: Annotated[bool, typer.Option("--stdin", help="Read the key from stdin.")] = False,
+    json_out: JsonFlag = False,
 ) -> None:
     """Set or rotate a model's provider API key. The key is never printed.
 
@@ -111,8 +117,11 @@ def set_key(
     --from-env OPENAI_KEY
     """
     catalog = signed_in_client(ctx).catalog()
-    target = catalog.get_model(model)
+    target = catalog.find_model(model)
     catalog.set_api_key(target.id, read_secret(from_env, stdin))
+    if json_out:
+        print_json(catalog.find_model(target.id))  # has_api_key, never the key
+        return
     print(f"{target.name}: API key set")
 
 

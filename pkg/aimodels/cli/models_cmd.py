@@ -22,7 +22,7 @@ from aimodels.domain import OrgModelView, Role, SystemModel, UsableModel
 models_app = typer.Typer(
     help="List and show models: the whole catalog for a superadmin, the models your "
     "organization may enable for an admin, the models you may use for a user.\n\n"
-    "Example: aimodels --as user1@acme-law.example.test models list\n\n" + EXIT_CODES_HELP,
+    "Example: aimodels --as user1@bright-visas.example.test models list\n\n" + EXIT_CODES_HELP,
     no_args_is_help=True,
 )
 
@@ -54,7 +54,7 @@ def list_models(ctx: typer.Context, json_out: JsonFlag = False) -> None:
 def show_model(ctx: typer.Context, model: ModelRef, json_out: JsonFlag = False) -> None:
     """Show one model (never its API key).
 
-    Example: aimodels --as user1@acme-law.example.test models show "Legal Assistant"
+    Example: aimodels --as user1@bright-visas.example.test models show "Immigration Case Assistant"
     """
     found = find_model(signed_in_client(ctx), model)
     if json_out:
@@ -74,7 +74,7 @@ def find_model(client: AIModelsClient, ref: str) -> SystemModel | OrgModelView |
         case Role.SUPERADMIN:
             return client.catalog().get_model(ref)
         case Role.ADMIN:
-            return client.org_admin().find_model(ref)
+            return client.org_admin().model_view(ref)
         case Role.USER:
             return client.user().find_model(ref)
 

@@ -24,7 +24,7 @@ OrgRef = Annotated[str, typer.Argument(help="Organization slug, name or id.")]
 @reports_errors
 def list_orgs(ctx: typer.Context, json_out: JsonFlag = False) -> None:
     """List every organization with plan, type and quota use."""
-    orgs = signed_in_client(ctx).catalog().list_organizations()
+    orgs = signed_in_client(ctx).organizations().list_organizations()
     if json_out:
         print_json(orgs)
         return
@@ -37,7 +37,7 @@ def list_orgs(ctx: typer.Context, json_out: JsonFlag = False) -> None:
                 o.name,
                 o.type,
                 o.pricing_plan,
-                o.token_quota_monthly or "unlimited",
+                _quota(o.token_quota_monthly),
                 o.token_usage_current,
                 o.token_reset_date,
             )
@@ -52,8 +52,7 @@ def plan(
     ctx: typer.Context, org: OrgRef, new_plan: PricingPlan, json_out: JsonFlag = False
 ) -> None:
     """Change an organization's pricing plan (what models it may see follows)."""
-    catalog = signed_in_client(ctx).catalog()
-    _done(catalog.set_plan(catalog.get_organization(org).id, new_plan), "plan", json_out)
+    _done(signed_in_client(ctx).organizations().set_plan(org, new_plan), "plan", json_out)
 
 
 @orgs_app.command("type")
@@ -62,11 +61,11 @@ def org_type(
     ctx: typer.Context, org: OrgRef, new_type: OrgType, json_out: JsonFlag = False
 ) -> None:
     """Change an organization's business type."""
-    catalog = signed_in_client(ctx).catalog()
-    _done(catalog.set_org_type(catalog.get_organization(org).id, new_type), "type", json_out)
+    _done(signed_in_client(ctx).organizations().set_org_type(org, new_type), "type", json_out)
 
 
-@orgs_app.command("quota")
+# A negative amount (`quota acme-law -5`) must reach the quota rule, not the option parser.
+@orgs_app.command("quota", context_settings={"ignore_unknown_options": True})
 @reports_errors
 def quota(
     ctx: typer.Context,
@@ -81,8 +80,8 @@ def quota(
     """
     if (tokens is None) == (not unlimited):
         raise InvalidInput("give exactly one of TOKENS or --unlimited")
-    catalog = signed_in_client(ctx).catalog()
-    updated = catalog.set_quota(catalog.get_organization(org).id, None if unlimited else tokens)
+    organizations = signed_in_client(ctx).organizations()
+    updated = organizations.set_quota(org, None if unlimited else tokens)
     _done(updated, "quota", json_out)
 
 
@@ -93,6 +92,11 @@ def _done(org: Organization, what: str, json_out: bool) -> None:
     value = {
         "plan": org.pricing_plan,
         "type": org.type,
-        "quota": org.token_quota_monthly if org.token_quota_monthly is not None else "unlimited",
+        "quota": _quota(org.token_quota_monthly),
     }[what]
     print(f"{org.slug}: {what} is now {value}")
+
+
+def _quota(tokens: int | None) -> object:
+    """None is no cap; 0 is a cap of nothing (shown as 0, never as unlimited)."""
+    return "unlimited" if tokens is None else tokens

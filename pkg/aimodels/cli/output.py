@@ -1,5 +1,8 @@
-"""How the model/usage commands talk back: rich tables for people, JSON for machines,
-and one line on stderr plus a documented exit code when something is refused."""
+"""How commands talk back: rich tables for people, JSON for machines, one date format.
+
+Failures go through `aimodels.cli.failures` (one line on stderr, a documented exit code);
+the names below that re-export it keep older commands working unchanged.
+"""
 
 from __future__ import annotations
 
@@ -7,74 +10,78 @@ import functools
 import json
 import sys
 from collections.abc import Callable, Sequence
-from typing import Annotated, ParamSpec, TypeVar
+from datetime import UTC, datetime
+from typing import ParamSpec, TypeVar
 
 import typer
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from rich.console import Console
 from rich.table import Table
 
-from aimodels.client import (
-    ApiUnavailable,
-    AppError,
-    AuthError,
-    InvalidInput,
-    NotFound,
-    PermissionDenied,
-    QuotaExceeded,
-)
-from aimodels.domain import explain
+from aimodels.cli.exits import EXIT_CODES_HELP, ExitCode
+from aimodels.cli.failures import exit_code_for, report
+from aimodels.cli.options import JsonFlag, OutputFile
 
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
+__all__ = [
+    "EXIT_AUTH",
+    "EXIT_CODES_HELP",
+    "EXIT_ERROR",
+    "EXIT_LIMIT",
+    "EXIT_NOT_FOUND",
+    "EXIT_OK",
+    "EXIT_PERMISSION",
+    "EXIT_USAGE",
+    "Columns",
+    "JsonFlag",
+    "OutputFile",
+    "exit_code_for",
+    "people_console",
+    "print_fields",
+    "print_json",
+    "print_rows",
+    "print_table",
+    "reports_errors",
+    "show",
+    "show_time",
+]
 
-EXIT_OK = 0
-EXIT_ERROR = 1
-EXIT_USAGE = 2
-EXIT_AUTH = 3
-EXIT_PERMISSION = 4
-EXIT_LIMIT = 5
-EXIT_NOT_FOUND = 6
+EXIT_OK = ExitCode.OK
+EXIT_ERROR = ExitCode.ERROR
+EXIT_USAGE = ExitCode.USAGE
+EXIT_AUTH = ExitCode.AUTH
+EXIT_PERMISSION = ExitCode.PERMISSION
+EXIT_LIMIT = ExitCode.LIMIT
+EXIT_NOT_FOUND = ExitCode.NOT_FOUND
 
-EXIT_CODES_HELP = (
-    "Exit codes: 0 ok; 1 error; 2 bad usage or input; 3 sign-in failed; "
-    "4 permission denied; 5 limit, quota or trial refused; 6 not found."
-)
-
-# First match wins, so subclasses come before their parents.
-_EXIT_BY_ERROR: tuple[tuple[type[AppError], int], ...] = (
-    (AuthError, EXIT_AUTH),
-    (PermissionDenied, EXIT_PERMISSION),
-    (QuotaExceeded, EXIT_LIMIT),
-    (NotFound, EXIT_NOT_FOUND),
-    (InvalidInput, EXIT_USAGE),
-    (ApiUnavailable, EXIT_ERROR),
-)
-
-
-def exit_code_for(error: AppError) -> int:
-    return next((code for cls, code in _EXIT_BY_ERROR if isinstance(error, cls)), EXIT_ERROR)
-
+# Wide enough that no cell is cut when stdout is a pipe or a file (rich assumes 80 then).
+_UNBOUNDED_WIDTH = 10_000
 
 Params = ParamSpec("Params")
 Result = TypeVar("Result")
 
 
 def reports_errors(command: Callable[Params, Result]) -> Callable[Params, Result]:
-    """The edge: an AppError becomes one line on stderr and its exit code, nothing else."""
+    """One line on stderr and its exit code for whatever the command raises.
+
+    The app's root group does the same for every command; this keeps a sub-app run on
+    its own (as some tests do) behaving alike.
+    """
 
     @functools.wraps(command)
     def run(*args: Params.args, **kwargs: Params.kwargs) -> Result:
         try:
             return command(*args, **kwargs)
-        except AppError as error:
-            code = f" [{error.code}]" if error.code else ""
-            print(f"error: {error.message}{code}", file=sys.stderr)
-            raise typer.Exit(exit_code_for(error)) from error
-        except ValidationError as error:
-            print(f"error: {explain(error)}", file=sys.stderr)
-            raise typer.Exit(EXIT_USAGE) from error
+        except (typer.Exit, typer.Abort, typer.TyperException):
+            raise
+        except Exception as error:
+            raise typer.Exit(report(error)) from error
 
     return run
+
+
+def people_console() -> Console:
+    """A console for tables: the terminal's width on a terminal, never cut otherwise."""
+    return Console(width=None if sys.stdout.isatty() else _UNBOUNDED_WIDTH)
 
 
 def print_json(value: BaseModel | Sequence[BaseModel]) -> None:
@@ -88,10 +95,10 @@ def print_json(value: BaseModel | Sequence[BaseModel]) -> None:
 def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
     table = Table(title=title, title_justify="left")
     for column in columns:
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(*(show(cell) for cell in row))
-    Console().print(table)
+    people_console().print(table)
 
 
 Item = TypeVar("Item")
@@ -112,13 +119,21 @@ def print_fields(title: str, fields: Sequence[tuple[str, object]]) -> None:
     print_table(title, ("field", "value"), [(name, value) for name, value in fields])
 
 
+def show_time(moment: datetime) -> str:
+    """The one date format people see: `2026-12-07 00:00 UTC`."""
+    utc = moment.astimezone(UTC) if moment.tzinfo else moment
+    return f"{utc:%Y-%m-%d %H:%M} UTC"
+
+
 def show(value: object) -> str:
-    """A cell for people: unlimited for None limits, lists joined."""
+    """A cell for people: '-' for nothing, yes/no, lists joined, times in UTC."""
     match value:
         case None:
             return "-"
         case bool():
             return "yes" if value else "no"
+        case datetime():
+            return show_time(value)
         case list() | tuple():
             return ", ".join(str(item) for item in value) or "-"
         case _:

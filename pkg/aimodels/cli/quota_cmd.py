@@ -6,12 +6,11 @@ from typing import Annotated
 
 import typer
 
-from aimodels.cli.output import JsonFlag, print_json, print_table, reports_errors
+from aimodels.cli.output import JsonFlag, print_json, print_table, show_time
 from aimodels.cli.session import signed_in_client
 from aimodels.domain import QuotaStatus
 
 
-@reports_errors
 def quota_command(
     ctx: typer.Context,
     model: Annotated[
@@ -21,32 +20,59 @@ def quota_command(
 ) -> None:
     """Your limit, use and what is left per usable model, with period and trial ends.
 
-    Example: aimodels --as user1@acme-law.example.test quota --model "Legal Assistant"
-
-    Exit codes: 0 ok; 1 error; 2 bad usage or input; 3 sign-in failed; 4 permission denied;
-    5 limit, quota or trial refused; 6 not found.
+    Example: aimodels --as user1@bright-visas.example.test quota
+    --model "Immigration Case Assistant"
     """
     user = signed_in_client(ctx).user()
     models = [user.find_model(model)] if model else user.usable_models()
     statuses = [(m.name, user.quota_status(m.id)) for m in models]
     if json_out:
         print_json([status for _, status in statuses])
-        return
-    print_table(
-        "Your quota",
-        ("model", "limit", "used", "remaining", "period", "period ends", "trial ends", "org left"),
-        [_row(name, status) for name, status in statuses],
+    elif model:
+        name, status = statuses[0]
+        print(sentence(name, status))
+    else:
+        print_table(
+            "Your quota",
+            (
+                "model",
+                "limit",
+                "used",
+                "remaining",
+                "period",
+                "period ends",
+                "trial ends",
+                "org left",
+            ),
+            [_row(name, status) for name, status in statuses],
+        )
+
+
+def _amount(tokens: int | None) -> str:
+    return "unlimited" if tokens is None else str(tokens)
+
+
+def sentence(name: str, status: QuotaStatus) -> str:
+    """One model's quota for people: `<model>: used 5000 of 20000 tokens this weekly
+    period, 15000 left (ends ... UTC)`."""
+    text = (
+        f"{name}: used {status.tokens_used} of {_amount(status.token_limit)} tokens this "
+        f"{status.limit_period} period, {_amount(status.tokens_remaining)} left "
+        f"(ends {show_time(status.period_end)})"
     )
+    if status.trial_ends_at is not None:
+        text += f"; trial ends {show_time(status.trial_ends_at)}"
+    return text
 
 
 def _row(name: str, status: QuotaStatus) -> tuple[object, ...]:
     return (
         name,
-        "unlimited" if status.token_limit is None else status.token_limit,
+        _amount(status.token_limit),
         status.tokens_used,
-        "unlimited" if status.tokens_remaining is None else status.tokens_remaining,
+        _amount(status.tokens_remaining),
         status.limit_period,
-        f"{status.period_end:%Y-%m-%d %H:%M} UTC",
+        status.period_end,
         status.trial_ends_at,
-        "unlimited" if status.org_remaining is None else status.org_remaining,
+        _amount(status.org_remaining),
     )

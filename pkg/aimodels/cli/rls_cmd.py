@@ -8,9 +8,10 @@ from typing import Annotated
 import httpx
 import psycopg
 import typer
-from rich.console import Console
 from rich.markup import escape
 
+from aimodels.cli.output import people_console
+from aimodels.client import ApiUnavailable, InvalidInput
 from aimodels.rls.cases import load_matrix
 from aimodels.rls.mutants import MutantKind
 from aimodels.rls.mutation import MutantResult, Verdict, check_mutations
@@ -25,11 +26,11 @@ from aimodels.stack.state import StackSettings
 
 rls_app = typer.Typer(
     help="Prove every RLS policy through the API, as each seeded account.\n\n"
-    "Example: aimodels rls matrix --role admin --table organizations --html rls.html",
+    "Example: aimodels rls matrix --role admin --table organizations --html rls.html\n\n"
+    "Reports given as a bare file name go to reports/ (git-ignored).",
     no_args_is_help=True,
 )
-console = Console()
-errors = Console(stderr=True)
+console = people_console()
 
 MatrixOption = Annotated[
     Path | None,
@@ -38,10 +39,21 @@ MatrixOption = Annotated[
 
 
 def _target() -> Target:
-    env_file = StackSettings.for_project().env_file
-    if env_file is None:
-        raise typer.BadParameter("no .env: run `aimodels stack up` first")
+    settings = StackSettings.for_project()
+    env_file = settings.env_file
+    if env_file is None or not env_file.is_file():
+        raise InvalidInput(f"no {env_file or '.env'}: run `aimodels stack up` first")
     return Target.from_env(env_file)
+
+
+def report_path(given: Path) -> Path:
+    """Where a report goes: a bare file name into the project's reports/ folder (git-ignored),
+    any other path as given; its folder is made."""
+    path = given
+    if given.parent == Path("."):
+        path = StackSettings.for_project().project_dir / "reports" / given.name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 @rls_app.command("matrix")
@@ -56,25 +68,29 @@ def matrix_command(
     as_json: Annotated[
         bool, typer.Option("--json", help='Print {"cases": [...], "summary": {...}}.')
     ] = False,
-    junit: Annotated[Path | None, typer.Option(help="Also write JUnit XML here.")] = None,
-    html: Annotated[Path | None, typer.Option(help="Also write the HTML report here.")] = None,
+    junit: Annotated[
+        Path | None,
+        typer.Option(metavar="FILE", help="Also write JUnit XML (bare name: reports/)."),
+    ] = None,
+    html: Annotated[
+        Path | None,
+        typer.Option(metavar="FILE", help="Also write the HTML report (bare name: reports/)."),
+    ] = None,
     matrix_file: MatrixOption = None,
 ) -> None:
     """Run the matrix against the running stack (.env). Exit 1 when any case fails.
 
-    Write probes are undone after each case (see pkg/aimodels/rls/snapshot.py), and the run
-    fails if any table's data differs afterwards.
+    Write probes are undone after each case, and the run fails if any table's data differs
+    afterwards.
 
-    Example: aimodels rls matrix --json > rls.json
+    Example: aimodels rls matrix --role user1 --table profiles --json
     """
     matrix = load_matrix(matrix_file)
     known_actors, known_tables = set(matrix.actors), {p.table for p in matrix.probes}
     for name, given, known in (("role", role, known_actors), ("table", table, known_tables)):
         unknown = set(given or []) - known
         if unknown:
-            raise typer.BadParameter(
-                f"unknown {name} {sorted(unknown)}; choose from {sorted(known)}"
-            )
+            raise InvalidInput(f"unknown {name} {sorted(unknown)}; choose from {sorted(known)}")
     target = _target()
     try:
         with (
@@ -83,14 +99,15 @@ def matrix_command(
         ):
             report = runner.run(matrix.select(roles=role, tables=table))
     except (psycopg.OperationalError, httpx.TransportError, SignInFailed) as error:
-        errors.print(f"Cannot run the matrix against {target.api_url}: {escape(str(error))}")
-        errors.print("Is the stack up? `aimodels stack up` starts it and writes .env.")
-        raise typer.Exit(1) from error
+        raise ApiUnavailable(
+            f"cannot run the matrix against {target.api_url} ({error}): is the stack up? "
+            "`aimodels stack up` starts it and writes .env"
+        ) from error
     order = list(matrix.actors)
     if junit is not None:
-        junit.write_text(junit_xml(report))
+        report_path(junit).write_text(junit_xml(report))
     if html is not None:
-        html.write_text(html_report(report, target=target.api_url, actor_order=order))
+        report_path(html).write_text(html_report(report, target=target.api_url, actor_order=order))
     if as_json:
         typer.echo(report.model_dump_json(indent=2))
     else:
@@ -125,8 +142,7 @@ def mutate_command(
     """
     stack = LocalStack(StackSettings.for_project())
     if not stack.cluster.is_running():
-        errors.print("The local stack is not running: run `aimodels stack up` first.")
-        raise typer.Exit(1)
+        raise ApiUnavailable("the local stack is not running: run `aimodels stack up` first")
     matrix = load_matrix(matrix_file)
 
     def show(result: MutantResult) -> None:

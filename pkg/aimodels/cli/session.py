@@ -1,13 +1,16 @@
-"""Signing the command line in: `--as EMAIL`, password from env, seed default or prompt."""
+"""Signing the command line in: `--as EMAIL` (or AIMODELS_AS), the password from the
+environment, the seed's default or a prompt, and the API from the nearest `.env`."""
 
 from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
 
 import typer
 
 from aimodels.cli.context import CliContext
-from aimodels.client import AIModelsClient, AuthError
+from aimodels.client import AIModelsClient, AuthError, InvalidInput
 
 PASSWORD_ENV = "AIMODELS_PASSWORD"
 ACTOR_ENV = "AIMODELS_AS"
@@ -20,9 +23,16 @@ SEEDED_DOMAIN = "example.test"
 def signed_in_client(ctx: typer.Context) -> AIModelsClient:
     """A client for the API in .env, signed in as the global `--as` account."""
     email = _actor_email(ctx)
-    client = AIModelsClient.from_env(os.environ.get(ENV_FILE_ENV, ".env"))
+    client = AIModelsClient.from_env(env_file())
     client.sign_in(email, password_for(email))
     return client
+
+
+def env_file() -> Path | None:
+    """$AIMODELS_ENV_FILE when set; else None: the client looks for the nearest `.env` in
+    this folder or a parent, as the stack commands find the project."""
+    named = os.environ.get(ENV_FILE_ENV)
+    return Path(named) if named else None
 
 
 def password_for(email: str) -> str:
@@ -31,6 +41,8 @@ def password_for(email: str) -> str:
         return password
     if is_seeded_account(email):
         return SEEDED_PASSWORD
+    if not sys.stdin.isatty():
+        raise AuthError(f"no password for {email}: set {PASSWORD_ENV} (no terminal to ask on)")
     return str(typer.prompt(f"Password for {email}", hide_input=True, err=True))
 
 
@@ -40,8 +52,8 @@ def is_seeded_account(email: str) -> bool:
 
 
 def _actor_email(ctx: typer.Context) -> str:
-    email = ctx.obj.as_email if isinstance(ctx.obj, CliContext) else None
-    email = email or os.environ.get(ACTOR_ENV)
+    root = ctx.find_root()
+    email = root.obj.as_email if isinstance(root.obj, CliContext) else None
     if not email:
-        raise AuthError(f"say who you are: aimodels --as EMAIL ... (or set {ACTOR_ENV})")
+        raise InvalidInput(f"say who you are: --as EMAIL (or set {ACTOR_ENV})")
     return email

@@ -8,16 +8,22 @@ from typing import Annotated
 
 import typer
 
-from aimodels.cli.output import EXIT_CODES_HELP, JsonFlag, print_json, print_table, reports_errors
+from aimodels.cli.output import (
+    EXIT_CODES_HELP,
+    JsonFlag,
+    print_json,
+    print_table,
+    reports_errors,
+    show,
+)
 from aimodels.cli.session import signed_in_client
-from aimodels.client.refs import as_uuid
 from aimodels.client.reports import usage_report
 from aimodels.domain import LimitPeriod, UsageGrouping, period_window
 
 usage_app = typer.Typer(
     help="Record usage of a model and report usage.\n\n"
-    "Example: aimodels --as user1@acme-law.example.test usage record "
-    '--model "Legal Assistant" --tokens 120\n\n' + EXIT_CODES_HELP,
+    "Example: aimodels --as user1@bright-visas.example.test usage record "
+    '--model "Immigration Case Assistant" --tokens 120\n\n' + EXIT_CODES_HELP,
     no_args_is_help=True,
 )
 
@@ -42,12 +48,11 @@ def record(
 ) -> None:
     """Record one use; the database refuses it whole if any limit or rule says no.
 
-    Example: aimodels --as user1@acme-law.example.test usage record -m "Legal Assistant" -t 500
+    Example: aimodels --as user1@bright-visas.example.test usage record
+    -m "Immigration Case Assistant" -t 500
     """
     user = signed_in_client(ctx).user()
-    # An id goes straight to the database, which says why a model is unusable.
-    model_id = as_uuid(model) or user.find_model(model).id
-    result = user.record_usage(model_id, tokens, requests)
+    result = user.record_usage(model, tokens, requests)
     if json_out:
         print_json(result)
         return
@@ -55,7 +60,7 @@ def record(
     print(
         f"recorded {result.tokens_used} tokens, {result.requests_count} request(s) on "
         f"{result.model_name}; {'unlimited' if left is None else left} tokens left this "
-        f"{result.period_type} period (ends {result.period_end:%Y-%m-%d %H:%M} UTC)"
+        f"{result.period_type} period (ends {show(result.period_end)})"
     )
 
 
@@ -74,7 +79,7 @@ def report(
     """Usage totals of what you may read, computed by the database: your own for a user,
     your organization's for an admin, every organization's for a superadmin.
 
-    Example: aimodels --as admin@acme-law.example.test usage report --by user --period weekly
+    Example: aimodels --as admin@bright-visas.example.test usage report --by user --period weekly
 
     Example: aimodels --as superadmin@example.test usage report --by org --period all
     """

@@ -6,6 +6,7 @@ AM001..AM009), never on message text. The original exception is attached as __ca
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -15,17 +16,7 @@ from pydantic import ValidationError
 from supabase_auth.errors import AuthError as SupabaseAuthError
 from supabase_auth.errors import AuthRetryableError
 
-from aimodels.domain import explain
-
-
-class AppError(Exception):
-    """Anything the toolkit refuses or cannot do; `code` is the API's code when there is one."""
-
-    def __init__(self, message: str, *, code: str | None = None, hint: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.code = code
-        self.hint = hint
+from aimodels.domain import AppError, InvalidInput, explain
 
 
 class AuthError(AppError):
@@ -38,10 +29,6 @@ class PermissionDenied(AppError):
 
 class NotFound(AppError):
     """No such row, or not one the caller may see."""
-
-
-class InvalidInput(AppError):
-    """A value broke a rule (amount, enum, unknown field, duplicate...)."""
 
 
 class Conflict(InvalidInput):
@@ -169,7 +156,31 @@ def from_api_error(error: APIError) -> AppError:
     code = error.code or None
     cls = ERROR_CODES.get(code or "", AppError)
     message = error.message or f"API error {code}"
-    return cls(message, code=code, hint=error.hint)
+    return cls(plain_message(code, message, error.details), code=code, hint=error.hint)
+
+
+_KEY_DETAIL = re.compile(r"Key \((?P<columns>[^)]*)\)=\((?P<values>.*)\) already exists")
+_CHECK_NAME = re.compile(r'violates check constraint "(?P<name>[^"]+)"')
+_RELATION = re.compile(r'relation "(?P<table>[^"]+)"')
+
+
+def plain_message(code: str | None, message: str, details: str | None) -> str:
+    """Postgres's wording for constraint and range errors, said in the product's terms
+    (which value clashes, which rule), without constraint or type names."""
+    match code:
+        case "23505":
+            found = _KEY_DETAIL.search(details or "")
+            if found:
+                return f"{found['columns']} '{found['values']}' is already taken"
+            return "that value is already taken"
+        case "23514":
+            found, table = _CHECK_NAME.search(message), _RELATION.search(message)
+            if found:
+                rule = found["name"].removeprefix(f"{table['table']}_" if table else "")
+                return f"a value breaks the rule: {rule.replace('_', ' ')}"
+        case "22003":
+            return "a number is too large"
+    return message
 
 
 def from_auth_error(error: SupabaseAuthError) -> AppError:
@@ -187,10 +198,14 @@ def api_errors() -> Iterator[None]:
     except APIError as error:
         raise from_api_error(error) from error
     except AuthRetryableError as error:  # GoTrue unreachable or answering 5xx
-        raise ApiUnavailable(f"cannot reach the auth API: {error.message}") from error
+        raise ApiUnavailable(
+            f"cannot reach the auth API ({error.message}): is the stack up? `aimodels stack up`"
+        ) from error
     except SupabaseAuthError as error:
         raise from_auth_error(error) from error
     except ValidationError as error:
         raise InvalidInput(explain(error)) from error
     except httpx.TransportError as error:
-        raise ApiUnavailable(f"cannot reach the API: {error}") from error
+        raise ApiUnavailable(
+            f"cannot reach the API ({error}): is the stack up? `aimodels stack up`"
+        ) from error

@@ -7,6 +7,13 @@ from typing import Protocol, TypeVar
 from uuid import UUID
 
 from aimodels.client.errors import InvalidInput, NotFound
+from aimodels.domain import ModelCard
+
+ModelRef = str | UUID | ModelCard
+"""A model's id (a UUID or its text), its name (any case), or a model a service returned."""
+
+OrgRef = str | UUID
+"""An organization's id, name or slug."""
 
 
 class _Named(Protocol):
@@ -19,7 +26,10 @@ class _Named(Protocol):
 Named = TypeVar("Named", bound=_Named)
 
 
-def as_uuid(ref: str | UUID) -> UUID | None:
+def as_uuid(ref: str | UUID | ModelCard) -> UUID | None:
+    """The UUID `ref` spells (or a model's id), or None when it is a name."""
+    if isinstance(ref, ModelCard):
+        return ref.id
     if isinstance(ref, UUID):
         return ref
     try:
@@ -29,11 +39,19 @@ def as_uuid(ref: str | UUID) -> UUID | None:
 
 
 def find_by_ref(
-    candidates: Iterable[Named], ref: str | UUID, *, kind: str, also: tuple[str, ...] = ()
+    candidates: Iterable[Named],
+    ref: str | UUID | ModelCard,
+    *,
+    kind: str,
+    also: tuple[str, ...] = (),
+    scope: str = "you may see",
 ) -> Named:
-    """The one candidate whose id, name (case-insensitive) or an `also` field equals ref."""
+    """The one candidate whose id, name (case-insensitive) or an `also` field equals ref.
+
+    Raises NotFound when none does, InvalidInput when several do.
+    """
     wanted = as_uuid(ref)
-    text = str(ref).strip().casefold()
+    text = "" if isinstance(ref, ModelCard) else str(ref).strip().casefold()
     matches = [
         item
         for item in candidates
@@ -42,7 +60,8 @@ def find_by_ref(
         or any(str(getattr(item, field, "")).casefold() == text for field in also)
     ]
     if not matches:
-        raise NotFound(f"no {kind} '{ref}' that you may see")
+        shown = ref.name if isinstance(ref, ModelCard) else ref
+        raise NotFound(f"no {kind} '{shown}' that {scope}")
     if len(matches) > 1:
         raise InvalidInput(f"'{ref}' names {len(matches)} {kind}s: use the id")
     return matches[0]

@@ -14,6 +14,7 @@ from supabase import Client, ClientOptions, create_client
 from aimodels.client.catalog import CatalogService
 from aimodels.client.errors import AuthError, PermissionDenied, api_errors
 from aimodels.client.org_admin import OrgAdminService
+from aimodels.client.organizations import OrganizationService
 from aimodels.client.rows import fetch_first
 from aimodels.client.settings import ClientSettings
 from aimodels.client.user import UserService
@@ -30,18 +31,24 @@ class AIModelsClient:
         self._actor: Actor | None = None
 
     @classmethod
-    def from_env(cls, env_file: str | Path | None = ".env") -> AIModelsClient:
-        """Connect with SUPABASE_URL / SUPABASE_ANON_KEY from the environment or `.env`."""
+    def from_env(cls, env_file: str | Path | None = None) -> AIModelsClient:
+        """A client for SUPABASE_URL / SUPABASE_ANON_KEY from the environment, else from
+        `env_file` (default: the nearest `.env` here or in a parent folder).
+        Raises InvalidInput when the file is named but missing, or a value is missing."""
         return cls(ClientSettings.from_env(env_file))
 
     @classmethod
     def connect(cls, url: str, anon_key: str) -> AIModelsClient:
-        return cls(ClientSettings.model_validate({"url": url, "anon_key": anon_key}))
+        """A client for this API URL and anon key. Raises InvalidInput for a bad URL."""
+        with api_errors():
+            settings = ClientSettings.model_validate({"url": url, "anon_key": anon_key})
+        return cls(settings)
 
     # -- session ---------------------------------------------------------------------------
 
     def sign_in(self, email: str, password: str) -> Actor:
-        """Password sign-in; then read the caller's own profile for role and org."""
+        """Password sign-in, then the caller's own profile for role and org; returns who you
+        are. Raises AuthError (wrong email or password), ApiUnavailable (no API)."""
         with api_errors():
             response = self.api.auth.sign_in_with_password({"email": email, "password": password})
         if response.user is None:
@@ -50,11 +57,13 @@ class AIModelsClient:
         return self._actor
 
     def refresh(self) -> None:
-        """Exchange the refresh token for a new access token (rotation, as GoTrue does)."""
+        """Exchange the refresh token for a new access token (rotation, as GoTrue does).
+        Returns nothing. Raises AuthError (no session, token used or expired)."""
         with api_errors():
             self.api.auth.refresh_session()
 
     def sign_out(self) -> None:
+        """End the session on the server and forget who this client is. Raises AuthError."""
         with api_errors():
             self.api.auth.sign_out()
         self._actor = None
@@ -79,17 +88,25 @@ class AIModelsClient:
     # -- services, one per role -------------------------------------------------------------
 
     def catalog(self) -> CatalogService:
-        """The superadmin's service (PermissionDenied for anyone else)."""
+        """The superadmin's catalog service. Raises PermissionDenied for anyone else,
+        AuthError when not signed in."""
         self._require(Role.SUPERADMIN)
         return CatalogService(self)
 
+    def organizations(self) -> OrganizationService:
+        """The superadmin's service for organizations (PermissionDenied for anyone else)."""
+        self._require(Role.SUPERADMIN)
+        return OrganizationService(self)
+
     def org_admin(self) -> OrgAdminService:
-        """The org admin's service for their own organization."""
+        """The org admin's service for their own organization. Raises PermissionDenied for
+        other roles, AuthError when not signed in."""
         self._require(Role.ADMIN)
         return OrgAdminService(self)
 
     def user(self) -> UserService:
-        """Using models: the org's users (admins govern, they do not record usage)."""
+        """Using models, for the org's users (admins govern, they do not record usage).
+        Raises PermissionDenied for other roles, AuthError when not signed in."""
         self._require(Role.USER)
         return UserService(self)
 

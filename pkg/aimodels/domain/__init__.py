@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aimodels.domain.catalog import (
+    ModelCard,
     ModelDraft,
     ModelPatch,
     SystemModel,
@@ -10,6 +11,8 @@ from aimodels.domain.catalog import (
     UsableModel,
 )
 from aimodels.domain.enums import LimitPeriod, ModelType, OrgType, PricingPlan, Role
+from aimodels.domain.errors import AppError, InvalidInput
+from aimodels.domain.inputs import Input
 from aimodels.domain.orgs import Actor, Organization, OrgModelConfig, OrgModelView, Profile
 from aimodels.domain.rules import (
     PeriodWindow,
@@ -35,7 +38,11 @@ from aimodels.domain.validation import explain
 
 __all__ = [
     "Actor",
+    "AppError",
+    "Input",
+    "InvalidInput",
     "LimitPeriod",
+    "ModelCard",
     "ModelDraft",
     "ModelPatch",
     "ModelType",

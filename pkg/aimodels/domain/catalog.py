@@ -6,9 +6,18 @@ from datetime import datetime
 from typing import Annotated, Self
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from aimodels.domain.enums import LimitPeriod, OrgType, PricingPlan
+from aimodels.domain.inputs import Input
 
 TokenAmount = Annotated[int, Field(ge=0, le=2_147_483_647)]
 """A token count that fits the database's integer columns."""
@@ -20,7 +29,7 @@ class _Row(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
 
-class _ModelCard(_Row):
+class ModelCard(_Row):
     """What every reader of a model sees: what it does and how it is limited."""
 
     id: UUID
@@ -51,7 +60,7 @@ class _ModelCard(_Row):
         return value
 
 
-class SystemModel(_ModelCard):
+class SystemModel(ModelCard):
     """A catalog model as every permitted role reads it: never carries the API key."""
 
     organization_types: list[OrgType] = Field(default_factory=list)
@@ -79,20 +88,14 @@ class SystemModelWithKey(SystemModel):
     api_key: SecretStr | None = None
 
 
-class _Input(BaseModel):
-    """A value a caller sends: unknown fields are an error, naming the field."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    def to_payload(self) -> dict[str, object]:
-        """The JSON body for PostgREST: only the fields the caller set."""
-        return self.model_dump(mode="json", exclude_unset=True)
+ModelName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+"""A model's name: not blank (surrounding spaces are dropped)."""
 
 
-class ModelDraft(_Input):
+class ModelDraft(Input):
     """A new catalog model. The API key is set separately (CatalogService.set_api_key)."""
 
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name: ModelName
     role: str | None = None
     task: list[str] = Field(default_factory=list)
     system_message: str | None = None
@@ -105,7 +108,7 @@ class ModelDraft(_Input):
     token_limit_amount: TokenAmount | None = None
     is_free: bool = False
     is_trial: bool = False
-    trial_expires_days: Annotated[int, Field(gt=0)] | None = None
+    trial_expires_days: Annotated[int, Field(gt=0, le=2_147_483_647)] | None = None
     is_active: bool = True
     is_featured: bool = False
     description: str | None = None
@@ -119,10 +122,10 @@ class ModelDraft(_Input):
         return self
 
 
-class ModelPatch(_Input):
+class ModelPatch(Input):
     """Changes to a catalog model; only the fields set are sent."""
 
-    name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    name: ModelName | None = None
     role: str | None = None
     task: list[str] | None = None
     system_message: str | None = None
@@ -135,7 +138,7 @@ class ModelPatch(_Input):
     token_limit_amount: TokenAmount | None = None
     is_free: bool | None = None
     is_trial: bool | None = None
-    trial_expires_days: Annotated[int, Field(gt=0)] | None = None
+    trial_expires_days: Annotated[int, Field(gt=0, le=2_147_483_647)] | None = None
     is_active: bool | None = None
     is_featured: bool | None = None
     description: str | None = None
@@ -143,7 +146,7 @@ class ModelPatch(_Input):
     sort_order: int | None = None
 
 
-class UsableModel(_ModelCard):
+class UsableModel(ModelCard):
     """usable_models(): a model the caller may use now, with the caller's effective limit
     (None = unlimited) and trial end. Never carries the API key."""
 

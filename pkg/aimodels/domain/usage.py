@@ -10,6 +10,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from aimodels.domain.enums import LimitPeriod, ModelType
+from aimodels.domain.inputs import Input
 
 
 class _Row(BaseModel):
@@ -33,15 +34,13 @@ class UsageRecord(_Row):
     created_at: datetime | None = None
 
 
-class UsageInput(BaseModel):
+class UsageInput(Input):
     """What a user records: validated here so a bad amount never reaches the API."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
     model_id: UUID
-    # The database's bounds per usage row (AM006 beyond them).
-    tokens_used: Annotated[int, Field(gt=0, le=10_000_000)]
-    requests_count: Annotated[int, Field(ge=1, le=10_000)] = 1
+    # The database's bounds per usage row (AM006 beyond them); strict: True is no count.
+    tokens_used: Annotated[int, Field(strict=True, gt=0, le=10_000_000)]
+    requests_count: Annotated[int, Field(strict=True, ge=1, le=10_000)] = 1
 
 
 class RecordUsageResult(UsageRecord):

@@ -45,7 +45,7 @@ def build_grids(results: list[CaseResult], actor_order: list[str] | None = None)
         grid = grids.setdefault(result.table, TableGrid(result.table, [], [], {}, {}))
         if result.actor not in grid.actors:
             grid.actors.append(result.actor)
-            grid.labels[result.actor] = result.actor_label
+            grid.labels[result.actor] = actor_heading(result.actor, result.actor_label)
         if result.operation not in grid.operations:
             grid.operations.append(result.operation)
         grid.cells.setdefault((result.actor, result.operation), Cell()).results.append(result)
@@ -54,6 +54,11 @@ def build_grids(results: list[CaseResult], actor_order: list[str] | None = None)
         grid.operations.sort(key=_operation_order)
         grid.actors.sort(key=lambda actor: rank.get(actor, len(rank)))
     return list(grids.values())
+
+
+def actor_heading(actor: str, label: str) -> str:
+    """The grid's row label: the name `--role` takes, then whom it signs in as."""
+    return actor if label == actor else f"{actor} ({label})"
 
 
 def _operation_order(operation: str) -> tuple[int, str]:

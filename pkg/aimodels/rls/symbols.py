@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, JsonValue
 
 from aimodels.rls.sessions import ActorSession
 
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 _PLACEHOLDER = re.compile(r"\{(me|my_org|(?:org|user|model):[^{}]+)\}")
 
 
@@ -36,8 +37,11 @@ class Symbols(BaseModel):
     orgs_of_users: dict[str, str | None]  # user id -> organization id
 
     def name_of(self, value: str) -> str:
-        """A uuid shown as its symbol when it is a seeded row, else as it is."""
-        return self._names.get(value, value)
+        """A uuid shown as its symbol when it is a known row; any other uuid as `other row`
+        (a failing cell names rows, it never prints a raw id)."""
+        if value in self._names:
+            return self._names[value]
+        return "other row" if _UUID.fullmatch(value) else value
 
     @cached_property
     def _names(self) -> dict[str, str]:
@@ -91,6 +95,11 @@ def load_symbols(service: ActorSession) -> Symbols:
     for user in service.client.auth.admin.list_users(page=1, per_page=1000):
         if user.email:
             ids[_user_symbol(user.email)] = user.id
+    # An org's setting for a model reads as `config:<org>/<model>` in a failing cell.
+    names = {value: name.partition(":")[2] for name, value in ids.items()}
+    for row in _rows(service, "org_system_model_config?select=id,organization_id,system_model_id"):
+        org, model = names.get(str(row["organization_id"])), names.get(str(row["system_model_id"]))
+        ids[f"config:{org}/{model}"] = str(row["id"])
     orgs_of_users = {
         str(row["id"]): (str(row["organization_id"]) if row["organization_id"] else None)
         for row in _rows(service, "profiles?select=id,organization_id")

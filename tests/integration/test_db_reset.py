@@ -1,0 +1,125 @@
+"""`aimodels db reset`: rolling back really removes the newest migrations' objects; a bad
+--version or --last is one line on stderr, exit 2, and the database untouched; a failing
+migration is named in one line."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from aimodels.stack.local_stack import LocalStack
+from tests.integration.support import REPO, Cli
+
+MIGRATIONS = sorted(path.stem for path in (REPO / "supabase" / "migrations").glob("*.sql"))
+VERSIONS = [name.split("_", 1)[0] for name in MIGRATIONS]
+
+
+def applied_versions(db_url: str) -> list[str]:
+    with psycopg.connect(db_url) as conn:
+        rows = conn.execute(
+            "select version from supabase_migrations.schema_migrations order by version"
+        ).fetchall()
+    return [version for (version,) in rows]
+
+
+def exists(db_url: str, regclass_or_function: str) -> bool:
+    """A relation (to_regclass) or a function by name (to_regproc) exists."""
+    lookup = "to_regproc" if regclass_or_function.endswith("()") else "to_regclass"
+    name = regclass_or_function.removesuffix("()")
+    with psycopg.connect(db_url) as conn:
+        row = conn.execute(f"select {lookup}(%s) is not null", (name,)).fetchone()
+    return bool(row and row[0])
+
+
+def seeded_organizations(db_url: str) -> int:
+    with psycopg.connect(db_url) as conn:
+        row = conn.execute("select count(*) from public.organizations").fetchone()
+    return int(row[0]) if row else 0
+
+
+@pytest.fixture(scope="module")
+def seeded(local_stack: LocalStack) -> Iterator[str]:
+    """The test stack freshly reset (every migration and the seed), reset again after the
+    module; a test that rolls back restores it with `restore`."""
+    local_stack.reset()
+    yield local_stack.info.db_url
+    local_stack.reset()
+
+
+@pytest.fixture
+def restore(local_stack: LocalStack, seeded: str) -> Iterator[str]:
+    yield seeded
+    local_stack.reset()
+
+
+def one_error_line(stderr: str) -> str:
+    lines = stderr.splitlines()
+    assert len(lines) == 1, f"a failure is one line on stderr, got: {stderr!r}"
+    assert lines[0].startswith("error: ")
+    assert "--debug" not in lines[0], "aimodels takes no --debug: never suggest it"
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (("--version", "abc"), "no such migration"),
+        (("--version", "20251125000100"), "no such migration"),
+        (("--last", "-1"), "give 1 .. 7"),
+        (("--last", "0"), "give 1 .. 7"),
+        (("--last", "99"), "give 1 .. 7"),
+        (("--last", "8"), "give 1 .. 7"),
+        (("--last", "1", "--version", VERSIONS[0]), "not both"),
+        (("--last", "x"), "valid integer"),
+    ],
+)
+def test_bad_rollback_input_exits_2_and_changes_nothing(
+    seeded: str, cli_on_test_stack: Cli, args: tuple[str, ...], says: str
+) -> None:
+    refused = cli_on_test_stack("db", "reset", *args)
+    assert refused.returncode == 2, refused.stderr
+    assert says in one_error_line(refused.stderr)
+    assert applied_versions(seeded) == VERSIONS, "a refused reset changes no migration"
+    assert seeded_organizations(seeded) == 5, "a refused reset keeps the data"
+
+
+def test_last_1_removes_the_newest_migrations_objects(restore: str, cli_on_test_stack: Cli) -> None:
+    seeded = restore
+    # the newest migration made the encrypted key table and its RPCs
+    assert exists(seeded, "private.model_api_keys") and exists(seeded, "public.set_model_api_key()")
+    done = cli_on_test_stack("db", "reset", "--last", "1")
+    assert done.returncode == 0, done.stderr
+    assert applied_versions(seeded) == VERSIONS[:-1]
+    assert not exists(seeded, "private.model_api_keys"), "rolled back: its table is gone"
+    assert not exists(seeded, "public.set_model_api_key()"), "rolled back: its RPC is gone"
+    assert exists(seeded, "public.record_usage()"), "older migrations stay"
+    assert "7 of 8 migrations applied" in done.stdout and "no seed" in done.stdout
+
+
+def test_version_stops_at_that_migration(restore: str, cli_on_test_stack: Cli) -> None:
+    seeded = restore
+    done = cli_on_test_stack("db", "reset", "--version", VERSIONS[2], "--json")
+    assert done.returncode == 0, done.stderr
+    assert applied_versions(seeded) == VERSIONS[:3]
+    assert not exists(seeded, "public.record_usage()"), "the RPC migration is rolled back"
+    assert exists(seeded, "public.ai_models_system")
+
+
+@pytest.mark.usefixtures("restore")
+def test_a_failing_migration_is_named_in_one_line(cli_on_test_stack: Cli, tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(REPO / "supabase", project / "supabase")
+    (project / "node_modules").symlink_to(REPO / "node_modules")
+    broken = project / "supabase" / "migrations" / "20990101000000_broken.sql"
+    broken.write_text("create table public.broken (id int references public.nowhere (id));\n")
+
+    failed = cli_on_test_stack("db", "reset", cwd=project)
+    assert failed.returncode == 1, failed.stderr
+    line = one_error_line(failed.stderr)
+    assert "20990101000000_broken.sql" in line and "nowhere" in line, line
+    assert "aimodels db reset" in line, "it says how to get back"
+    assert failed.stdout == ""
