@@ -131,6 +131,7 @@ def test_the_readme_exit_code_table_is_the_cli_table() -> None:
 # Commands whose output is itself a format, or that print no result.
 NO_JSON = {
     ("gateway", "serve"): "serves until interrupted",
+    ("mail", "serve"): "serves until interrupted",
     ("bench", "markdown"): "prints Markdown, its whole purpose",
     ("stack", "up"): "starts processes; `stack status --json` reports them",
     ("stack", "down"): "stops processes",

@@ -56,17 +56,24 @@ class OrgAdminService:
     # -- members and invitations -----------------------------------------------------------
 
     def invite_member(self, email: str, role: InvitedRole = InvitedRole.USER) -> IssuedInvitation:
-        """Invite an address into the org (user or admin); it gets a sign-in link to accept."""
+        """Invite an address into the org (user or admin); it gets a sign-in link to accept.
+        Returns the invitation with its one-time token. Raises InvalidInput (not an address,
+        AM009), AlreadyMember (AM025), PermissionDenied (not the org's admin)."""
         return self._members.invite(email, role)
 
     def invitations(self, *, pending_only: bool = True) -> list[Invitation]:
+        """The org's invitations, newest first (only those still pending by default). Raises
+        PermissionDenied for a caller who is not the org's admin."""
         return self._members.invitations(pending_only=pending_only)
 
     def revoke_invitation(self, invitation_id: UUID) -> Invitation:
+        """Revoke a pending invitation; returns it as revoked. Raises InvitationNotFound
+        (AM021, also another org's), InvitationClosed (AM023, already accepted)."""
         return self._members.revoke(invitation_id)
 
     def remove_member(self, email: str) -> RemovedMember:
-        """The member leaves the org (their usage rows stay)."""
+        """The member leaves the org (their usage rows stay). Returns who left. Raises
+        MemberNotFound (AM027), CannotRemoveSelf (AM026)."""
         return self._members.remove(email)
 
     def organization(self) -> Organization:
