@@ -19,6 +19,8 @@ from aimodels.cli.db_cmd import db_app
 from aimodels.cli.gateway_cmd import gateway_app
 from aimodels.cli.models_cmd import models_app
 from aimodels.cli.orgs_cmd import orgs_app
+from aimodels.cli.provider_cmd import provider_app
+from aimodels.cli.proxy_cmd import proxy_app
 from aimodels.cli.quota_cmd import quota_command
 from aimodels.cli.rls_cmd import rls_app
 from aimodels.cli.stack_cmd import stack_app
@@ -64,6 +66,8 @@ app.add_typer(catalog_app, name="catalog")
 app.add_typer(orgs_app, name="orgs")
 app.add_typer(rls_app, name="rls")
 app.add_typer(bench_app, name="bench")
+app.add_typer(provider_app, name="provider")
+app.add_typer(proxy_app, name="proxy")
 
 
 def main() -> None:
