@@ -1,6 +1,6 @@
 begin;
 \ir ../helpers.psql
-select plan(81);
+select plan(82);
 
 -- ---------------------------------------------------------------------------
 -- Tables and columns
@@ -21,8 +21,9 @@ select columns_are('public', 'organizations', array[
   'token_reset_date', 'created_at', 'updated_at'
 ], 'organizations has the base and quota columns');
 select columns_are('public', 'profiles', array[
-  'id', 'organization_id', 'role', 'display_name', 'avatar_url', 'created_at', 'updated_at'
-], 'profiles has identity, org, role and display columns');
+  'id', 'organization_id', 'role', 'display_name', 'avatar_url', 'created_at', 'updated_at',
+  'deleted_at'
+], 'profiles has identity, org, role, display columns and the tombstone mark');
 select columns_are('public', 'ai_models_system', array[
   'id', 'name', 'role', 'task', 'system_message', 'api_key', 'endpoint', 'max_tokens', 'icon',
   'organization_types', 'required_plan', 'token_limit_period', 'token_limit_amount', 'is_free',
@@ -60,7 +61,13 @@ select col_is_unique('public', 'organizations', 'slug', 'org slugs are unique');
 select col_is_unique('public', 'org_system_model_config', array['organization_id', 'system_model_id'],
   'one settings row per (org, model)');
 
-select fk_ok('public', 'profiles', 'id', 'auth', 'users', 'id', 'a profile belongs to an auth user');
+select is_empty(
+  $$select conname from pg_constraint
+    where conrelid = 'public.profiles'::regclass and confrelid = 'auth.users'::regclass$$,
+  'a profile outlives its auth user as a tombstone (no foreign key to auth.users)'
+);
+select has_trigger('auth', 'users', 'on_auth_user_deleted_retire_profile',
+  'deleting an auth user tombstones or deletes its profile');
 select fk_ok('public', 'profiles', 'organization_id', 'public', 'organizations', 'id', 'a profile points at its org');
 select fk_ok('public', 'org_system_model_config', 'organization_id', 'public', 'organizations', 'id', 'settings belong to an org');
 select fk_ok('public', 'org_system_model_config', 'system_model_id', 'public', 'ai_models_system', 'id', 'settings name a model');
@@ -75,10 +82,9 @@ select is(
     'ai_model_usage_user_id_fkey:r',
     'org_system_model_config_organization_id_fkey:c',
     'org_system_model_config_system_model_id_fkey:c',
-    'profiles_id_fkey:c',
     'profiles_organization_id_fkey:n'
   ],
-  'foreign keys: usage restricts deletes (audit), settings cascade, profiles follow their user'
+  'foreign keys: usage restricts deletes (audit), settings cascade'
 );
 
 select throws_ok(
@@ -236,8 +242,8 @@ select is(
   (select array_agg(p.proname::text order by p.proname) from pg_proc p
    where p.pronamespace = 'public'::regnamespace and p.prokind = 'f'),
   array['get_model_api_key', 'quota_status', 'record_usage', 'reset_org_quotas',
-        'set_model_api_key', 'usable_models'],
-  'public exposes only the six API functions'
+        'set_model_api_key', 'usable_models', 'usage_report'],
+  'public exposes only the seven API functions'
 );
 select is_empty(
   $$select p.oid::regprocedure::text from pg_proc p
@@ -269,10 +275,11 @@ select is(
 select is(
   (select array_agg(p.proname::text order by p.proname) from pg_proc p
    where p.pronamespace = 'private'::regnamespace and not p.prosecdef),
-  array['expired_trial_model_ids', 'forbid_usage_changes', 'is_platform_or_superadmin_request',
-        'is_privileged_writer', 'is_trial_expired', 'next_quota_reset', 'organization_type_slugs',
-        'period_window', 'plan_rank', 'protect_model_config_keys', 'protect_organization_fields',
-        'protect_profile_fields', 'touch_updated_at'],
+  array['check_user_limit_applies', 'expired_trial_model_ids', 'forbid_usage_changes',
+        'is_platform_or_superadmin_request', 'is_privileged_writer', 'is_trial_expired',
+        'next_quota_reset', 'organization_type_slugs', 'period_window', 'plan_rank',
+        'protect_model_config_keys', 'protect_organization_fields', 'protect_profile_fields',
+        'refuse', 'refuse_org_quota', 'refuse_user_limit', 'touch_updated_at'],
   'private helpers run as the invoker unless they must read past row level security'
 );
 
@@ -291,8 +298,8 @@ select is(
      || case when t.tgtype & 1 = 1 then ' row' else ' statement' end order by t.tgname)
    from pg_trigger t
    where t.tgrelid = 'public.ai_model_usage'::regclass and t.tgtype & 4 = 4 and not t.tgisinternal),
-  array['ai_model_usage_admit:before row', 'ai_model_usage_charge:after row'],
-  'inserts are checked before the row is written and charged after it is (a row ON CONFLICT DO NOTHING skips is not charged)'
+  array['ai_model_usage_admit:before row', 'ai_model_usage_charge:after statement'],
+  'inserts are checked before each row is written and charged once per statement after (a row ON CONFLICT DO NOTHING skips is not charged)'
 );
 select has_trigger('public', 'ai_model_usage', 'ai_model_usage_append_only', 'usage updates/deletes are refused');
 select has_trigger('public', 'ai_model_usage', 'ai_model_usage_no_truncate', 'usage truncates are refused');

@@ -62,26 +62,26 @@ select ok(
 -- Usable by a user: visible, enabled, trial not expired
 -- ---------------------------------------------------------------------------
 select ok(
-  private.is_model_usable_by_user(tests.user_id('user1@bright-visas.example.test'), tests.model_id('Immigration Case Assistant')),
+  tests.is_model_usable_by_user(tests.user_id('user1@bright-visas.example.test'), tests.model_id('Immigration Case Assistant')),
   'visible and enabled: usable'
 );
 select ok(
-  not private.is_model_usable_by_user(tests.user_id('user1@bright-visas.example.test'), tests.model_id('Legal Document Drafter')),
+  not tests.is_model_usable_by_user(tests.user_id('user1@bright-visas.example.test'), tests.model_id('Legal Document Drafter')),
   'visible but disabled: not usable'
 );
 select ok(
-  not private.is_model_usable_by_user(tests.user_id('user1@pulse-health.example.test'), tests.model_id('General Writing Assistant')),
+  not tests.is_model_usable_by_user(tests.user_id('user1@pulse-health.example.test'), tests.model_id('General Writing Assistant')),
   'visible but never configured: not usable'
 );
 -- Enabled for an org that no longer sees the model (plan downgrade): not usable.
 update public.organizations set pricing_plan = 'free' where slug = 'bright-visas';
 select ok(
-  not private.is_model_usable_by_user(tests.user_id('user1@bright-visas.example.test'), tests.model_id('Immigration Case Assistant')),
+  not tests.is_model_usable_by_user(tests.user_id('user1@bright-visas.example.test'), tests.model_id('Immigration Case Assistant')),
   'enabled but no longer visible: not usable'
 );
 update public.organizations set pricing_plan = 'starter' where slug = 'bright-visas';
 select ok(
-  not private.is_model_usable_by_user(tests.user_id('superadmin@example.test'), tests.model_id('General Writing Assistant')),
+  not tests.is_model_usable_by_user(tests.user_id('superadmin@example.test'), tests.model_id('General Writing Assistant')),
   'a user without an organization can use nothing'
 );
 

@@ -57,14 +57,14 @@ update private.org_model_first_enabled set first_enabled_at = now() - interval '
 where organization_id = tests.org_id('pulse-health') and system_model_id = (select id from trial_model);
 select ok(not private.is_trial_expired(tests.org_id('pulse-health'), (select id from trial_model)),
   'one second before the end the trial is running');
-select ok(private.is_model_usable_by_user(tests.user_id('user2@pulse-health.example.test'), (select id from trial_model)),
+select ok(tests.is_model_usable_by_user(tests.user_id('user2@pulse-health.example.test'), (select id from trial_model)),
   'a running trial is usable');
 
 update private.org_model_first_enabled set first_enabled_at = now() - interval '14 days'
 where organization_id = tests.org_id('pulse-health') and system_model_id = (select id from trial_model);
 select ok(private.is_trial_expired(tests.org_id('pulse-health'), (select id from trial_model)),
   'at the end instant the trial has expired');
-select ok(not private.is_model_usable_by_user(tests.user_id('user2@pulse-health.example.test'), (select id from trial_model)),
+select ok(not tests.is_model_usable_by_user(tests.user_id('user2@pulse-health.example.test'), (select id from trial_model)),
   'an expired trial is not usable');
 
 select tests.authenticate_as('user2@pulse-health.example.test');

@@ -19,7 +19,7 @@ select throws_ok($$select public.record_usage(tests.model_id('General Writing As
   'AM002', 'model_not_enabled: your organization has not enabled this model for its users',
   'AM002 model_not_enabled: visible but disabled by the admin');
 select throws_ok($$select public.record_usage(tests.model_id('Financial Report Analyst'), 0)$$,
-  'AM006', 'invalid_amount: tokens_used and requests_count must be positive integers',
+  'AM006', 'invalid_amount: tokens_used must be 1..10000000 and requests_count 1..10000 per usage row',
   'AM006 invalid_amount: zero tokens');
 select throws_ok($$select public.record_usage(tests.model_id('Financial Report Analyst'), -5)$$,
   'AM006', null, 'AM006 invalid_amount: negative tokens');
@@ -76,6 +76,10 @@ select throws_ok($$select public.record_usage(tests.model_id('Financial Report A
 -- ---------------------------------------------------------------------------
 select tests.clear_authentication();
 update public.organizations set token_quota_monthly = token_usage_current + 1000 where slug = 'nova-software';
+-- The rules are not the signed-in user's to call: the expected window is read beforehand.
+create temporary table monthly_window as
+  select w.period_start, w.period_end from private.period_window('monthly', now()) w;
+grant select on monthly_window to authenticated;
 select tests.authenticate_as('user2@nova-software.example.test');
 create temporary table receipt as
   select * from public.record_usage(tests.model_id('Code Review Copilot'), 250, 3);
@@ -88,7 +92,7 @@ select results_eq(
 );
 select results_eq(
   $$select period_start, period_end, created_at from receipt$$,
-  $$select w.period_start, w.period_end, now() from private.period_window('monthly', now()) w$$,
+  $$select w.period_start, w.period_end, now() from monthly_window w$$,
   'the receipt carries the current monthly period and server time'
 );
 select is((select user_tokens_remaining from receipt), 1000000::bigint - 8000 - 250,
