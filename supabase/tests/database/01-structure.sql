@@ -7,13 +7,15 @@ select plan(82);
 -- ---------------------------------------------------------------------------
 select tables_are(
   'public',
-  array['organizations', 'profiles', 'ai_models_system', 'org_system_model_config', 'ai_model_usage'],
-  'public holds exactly the five product tables'
+  array['organizations', 'profiles', 'ai_models_system', 'org_system_model_config', 'ai_model_usage',
+        'usage_reservations'],
+  'public holds exactly the five product tables and the usage holds'
 );
 select tables_are(
   'private',
-  array['org_model_first_enabled', 'model_api_keys', 'app_secrets', 'usage_period_totals'],
-  'private holds trial starts, the encrypted secrets and the per-window usage counters'
+  array['org_model_first_enabled', 'model_api_keys', 'app_secrets', 'usage_period_totals',
+        'usage_hold_settings'],
+  'private holds trial starts, the encrypted secrets, the per-window usage counters and the hold settings'
 );
 
 select columns_are('public', 'organizations', array[
@@ -82,9 +84,12 @@ select is(
     'ai_model_usage_user_id_fkey:r',
     'org_system_model_config_organization_id_fkey:c',
     'org_system_model_config_system_model_id_fkey:c',
-    'profiles_organization_id_fkey:n'
+    'profiles_organization_id_fkey:n',
+    'usage_reservations_model_id_fkey:c',
+    'usage_reservations_organization_id_fkey:c',
+    'usage_reservations_user_id_fkey:c'
   ],
-  'foreign keys: usage restricts deletes (audit), settings cascade'
+  'foreign keys: usage restricts deletes (audit), settings and holds cascade'
 );
 
 select throws_ok(
@@ -179,7 +184,8 @@ select is_empty(
 select is(
   (select array_agg(c.relname::text order by c.relname) from pg_class c
    where c.relnamespace = 'public'::regnamespace and c.relkind = 'r' and c.relrowsecurity),
-  array['ai_model_usage', 'ai_models_system', 'org_system_model_config', 'organizations', 'profiles'],
+  array['ai_model_usage', 'ai_models_system', 'org_system_model_config', 'organizations', 'profiles',
+        'usage_reservations'],
   'row level security is enabled on every public table'
 );
 select is_empty(
@@ -190,8 +196,8 @@ select is_empty(
 );
 select is(
   (select count(*)::int from pg_policies where schemaname = 'public'),
-  18,
-  'eighteen policies: one per table and action'
+  19,
+  'nineteen policies: one per table and action (holds are only read)'
 );
 select is_empty(
   $$select policyname from pg_policies where schemaname = 'public' and roles <> '{authenticated}'$$,
@@ -241,9 +247,10 @@ select is_empty(
 select is(
   (select array_agg(p.proname::text order by p.proname) from pg_proc p
    where p.pronamespace = 'public'::regnamespace and p.prokind = 'f'),
-  array['get_model_api_key', 'quota_status', 'record_usage', 'reset_org_quotas',
-        'set_model_api_key', 'usable_models', 'usage_report'],
-  'public exposes only the seven API functions'
+  array['clean_up_usage_holds', 'get_model_api_key', 'quota_status', 'record_usage',
+        'release_usage', 'reserve_usage', 'reset_org_quotas', 'set_model_api_key', 'settle_usage',
+        'usable_models', 'usage_report'],
+  'public exposes only the eleven API functions'
 );
 select is_empty(
   $$select p.oid::regprocedure::text from pg_proc p
@@ -257,7 +264,7 @@ select ok(
   'only service_role (and postgres) may run the quota reset'
 );
 select ok(
-  has_function_privilege('authenticated', 'public.record_usage(uuid, integer, integer)', 'execute')
+  has_function_privilege('authenticated', 'public.record_usage(uuid, integer, integer, text)', 'execute')
   and has_function_privilege('authenticated', 'public.usable_models()', 'execute')
   and has_function_privilege('authenticated', 'public.quota_status(uuid)', 'execute'),
   'signed-in users may call record_usage, usable_models and quota_status'
@@ -268,7 +275,7 @@ select ok(
   'no API role can call the encryption key function'
 );
 select is(
-  (select p.prosecdef from pg_proc p where p.oid = 'public.record_usage(uuid, integer, integer)'::regprocedure),
+  (select p.prosecdef from pg_proc p where p.oid = 'public.record_usage(uuid, integer, integer, text)'::regprocedure),
   false,
   'record_usage runs as the invoker, so its insert passes row level security'
 );
@@ -276,7 +283,8 @@ select is(
   (select array_agg(p.proname::text order by p.proname) from pg_proc p
    where p.pronamespace = 'private'::regnamespace and not p.prosecdef),
   array['check_user_limit_applies', 'expired_trial_model_ids', 'forbid_usage_changes',
-        'is_platform_or_superadmin_request', 'is_privileged_writer', 'is_trial_expired',
+        'hold_result', 'is_platform_or_superadmin_request', 'is_platform_request',
+        'is_privileged_writer', 'is_trial_expired',
         'next_quota_reset', 'organization_type_slugs', 'period_window', 'plan_rank',
         'protect_model_config_keys', 'protect_organization_fields', 'protect_profile_fields',
         'refuse', 'refuse_org_quota', 'refuse_user_limit', 'touch_updated_at'],
