@@ -12,6 +12,7 @@ TABLES = (
     "ai_models_system",
     "org_system_model_config",
     "ai_model_usage",
+    "usage_reservations",
 )
 ACCOUNTS = ("anon", "user1", "user2", "admin", "other_admin", "superadmin")
 
@@ -33,7 +34,17 @@ def test_every_actor_has_a_case_for_every_table_and_crud_operation(matrix: Matri
     assert missing == [], f"cells of the contract without a case: {missing}"
 
 
-@pytest.mark.parametrize("rpc", ["record_usage", "usable_models", "quota_status"])
+@pytest.mark.parametrize(
+    "rpc",
+    [
+        "record_usage",
+        "usable_models",
+        "quota_status",
+        "reserve_usage",
+        "settle_usage",
+        "release_usage",
+    ],
+)
 def test_every_actor_calls_each_api_function(matrix: Matrix, rpc: str) -> None:
     callers = {case.actor.name for case in matrix.cases if case.operation == f"rpc:{rpc}"}
     assert set(ACCOUNTS) <= callers, f"{rpc} not called by {sorted(set(ACCOUNTS) - callers)}"
