@@ -19,6 +19,7 @@ IMMIGRATION = UUID("00000000-0000-0000-0003-000000000002")  # bright-visas: 2000
 LEGAL_DRAFTER = UUID("00000000-0000-0000-0003-000000000001")  # visible to bright-visas, off
 GENERAL_WRITING = UUID("00000000-0000-0000-0003-000000000004")  # free
 BRIGHT_VISAS = UUID("00000000-0000-0000-0001-000000000002")
+CLINICAL_NOTES = UUID("00000000-0000-0000-0003-000000000006")  # pulse-health's 14-day trial
 USER1 = "user1@bright-visas.example.test"
 USER2 = "user2@bright-visas.example.test"
 ADMIN = "admin@bright-visas.example.test"
@@ -110,6 +111,22 @@ class Database:
             (USER1, IMMIGRATION),
         )[0]
         return int(row[0]), int(row[1])
+
+    def set_org_quota_left(self, tokens: int) -> None:
+        self._run(
+            "update public.organizations set token_quota_monthly = token_usage_current + %s"
+            " where id = %s",
+            (tokens, BRIGHT_VISAS),
+        )
+
+    def expire_trial(self, org_slug: str, model_id: UUID) -> None:
+        self._run(
+            "update private.org_model_first_enabled f"
+            " set first_enabled_at = now() - interval '400 days'"
+            " from public.organizations o"
+            " where o.id = f.organization_id and o.slug = %s and f.system_model_id = %s",
+            (org_slug, model_id),
+        )
 
     def org_used(self) -> int:
         return int(
