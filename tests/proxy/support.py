@@ -20,6 +20,10 @@ LEGAL_DRAFTER = UUID("00000000-0000-0000-0003-000000000001")  # visible to brigh
 GENERAL_WRITING = UUID("00000000-0000-0000-0003-000000000004")  # free
 BRIGHT_VISAS = UUID("00000000-0000-0000-0001-000000000002")
 CLINICAL_NOTES = UUID("00000000-0000-0000-0003-000000000006")  # pulse-health's 14-day trial
+IMMIGRATION_SYSTEM_MESSAGE = (
+    "You help immigration advisers prepare visa applications. "
+    "Cite the relevant Immigration Rules paragraph."
+)
 USER1 = "user1@bright-visas.example.test"
 USER2 = "user2@bright-visas.example.test"
 ADMIN = "admin@bright-visas.example.test"

@@ -11,12 +11,15 @@ import pytest
 from aimodels.proxy.dev_answers import plan_answer
 from aimodels.proxy.wire import ChatRequest
 from aimodels.stack.state import StackInfo
-from tests.proxy.support import IMMIGRATION, USER1, Database, access_token
-
-SYSTEM_MESSAGE = (
-    "You help immigration advisers prepare visa applications. "
-    "Cite the relevant Immigration Rules paragraph."
+from tests.proxy.support import (
+    IMMIGRATION,
+    IMMIGRATION_SYSTEM_MESSAGE,
+    USER1,
+    Database,
+    access_token,
 )
+
+SYSTEM_MESSAGE = IMMIGRATION_SYSTEM_MESSAGE
 
 
 def _sdk(stack: StackInfo) -> openai.OpenAI:

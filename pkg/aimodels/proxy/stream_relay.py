@@ -33,7 +33,8 @@ class StreamRelay:
     ) -> None:
         self.upstream = upstream
         self.client_wants_usage = client_wants_usage
-        self.finish = finish
+        self._finish = finish
+        self._finished = False
         self.delivered = Delivered()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -55,7 +56,13 @@ class StreamRelay:
         finally:
             with anyio.CancelScope(shield=True):
                 await self.upstream.aclose()
-                await self.finish(self.delivered)
+                await self.finish()
+
+    async def finish(self) -> None:
+        """Settle (or release) once, however the stream ended."""
+        if not self._finished:
+            self._finished = True
+            await self._finish(self.delivered)
 
     async def _relay(self, send: Send) -> None:
         await send(
@@ -71,6 +78,10 @@ class StreamRelay:
         try:
             async for payload in read_events(self.upstream.aiter_lines()):
                 if payload == DONE:
+                    # Settled before the client sees the end: once its stream is done, its
+                    # quota already shows the call.
+                    with anyio.CancelScope(shield=True):
+                        await self.finish()
                     await self._send(send, event(DONE))
                     break
                 forwarded = self._take(payload)
