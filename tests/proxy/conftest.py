@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from aimodels.stack.local_stack import LocalStack
@@ -18,10 +20,12 @@ def seeded(local_stack: LocalStack) -> StackInfo:
 
 
 @pytest.fixture
-def fresh(local_stack: LocalStack) -> StackInfo:
-    """Migrations + seed for a test that changes limits, settings or models."""
+def fresh(local_stack: LocalStack) -> Iterator[StackInfo]:
+    """Migrations + seed for a test that changes limits, settings or models, and again after
+    it, so the module's other tests find the seed as they expect."""
     local_stack.reset()
-    return local_stack.info
+    yield local_stack.info
+    local_stack.reset()
 
 
 @pytest.fixture(scope="module")

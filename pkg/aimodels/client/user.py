@@ -9,6 +9,7 @@ from uuid import UUID
 from pydantic import TypeAdapter
 
 from aimodels.client.errors import api_errors
+from aimodels.client.model_access import ModelAccess, proxy_url_from_env
 from aimodels.client.refs import find_by_ref
 from aimodels.client.rows import fetch_value
 from aimodels.client.usage_rows import read_usage
@@ -31,8 +32,14 @@ class UserService:
     """List usable models, check quota, record usage, read one's own history."""
 
     def __init__(self, client: AIModelsClient) -> None:
+        self._client = client
         self._api = client.api
         self.user_id: UUID = client.actor.user_id
+
+    def model_access(self, proxy_url: str | None = None) -> ModelAccess:
+        """Chat with your usable models (and get `openai` SDK clients signed in as you)
+        through the model access service; its URL defaults to AIMODELS_PROXY_URL."""
+        return ModelAccess(self._client, proxy_url or proxy_url_from_env())
 
     def usable_models(self) -> list[UsableModel]:
         """usable_models(): featured first, then sort_order, then name."""
