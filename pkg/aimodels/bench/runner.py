@@ -17,6 +17,7 @@ from aimodels.bench.generator import GENERATOR_VERSION
 from aimodels.bench.history_cost import run_history_cost
 from aimodels.bench.loader import read_seed_info, schema_fingerprint, seed_database
 from aimodels.bench.machine import describe_machine
+from aimodels.bench.proxy_path import run_proxy_path
 from aimodels.bench.report import RunReport, render_result
 from aimodels.bench.rls_overhead import run_rls_overhead
 from aimodels.bench.scales import Scale, scales_up_to
@@ -29,6 +30,7 @@ class Benchmark(StrEnum):
     CONCURRENCY = "concurrency"
     API = "api"
     DEVLOOP = "devloop"
+    PROXY = "proxy"
 
 
 def prepare(
@@ -87,6 +89,7 @@ def run_benchmarks(
         Benchmark.DEVLOOP: lambda: run_devloop(
             stack.settings.project_dir, scale=scale, with_tests=with_tests
         ),
+        Benchmark.PROXY: lambda: run_proxy_path(ctx),
     }
     for benchmark in Benchmark:
         if benchmark not in chosen:
