@@ -7,6 +7,7 @@ platform credential and handed only to the provider call.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -90,14 +91,48 @@ def outgoing_body(call: PreparedCall) -> dict[str, Any]:
     return call.outgoing.model_dump(mode="json", exclude_none=True)
 
 
+class UsableModelsCache:
+    """Each token's usable models for a few seconds, to spare a call per request.
+
+    Safe to serve stale: the reservation runs the whole admission again (a model disabled
+    meanwhile is refused there), and a model missing from a cached list is looked up afresh.
+    Keyed by the token itself, so nobody is ever served another caller's list.
+    """
+
+    def __init__(self, seconds: float, max_entries: int = 10_000) -> None:
+        self.seconds = seconds
+        self.max_entries = max_entries
+        self._entries: dict[str, tuple[float, list[UsableModel]]] = {}
+
+    def get(self, token: str) -> list[UsableModel] | None:
+        entry = self._entries.get(token)
+        if entry is None or time.monotonic() - entry[0] > self.seconds:
+            return None
+        return entry[1]
+
+    def put(self, token: str, models: list[UsableModel]) -> None:
+        if len(self._entries) >= self.max_entries:
+            self._entries.clear()
+        self._entries[token] = (time.monotonic(), models)
+
+
 class ChatService:
-    def __init__(self, api: DatabaseApi, provider: ProviderClient) -> None:
+    def __init__(
+        self, api: DatabaseApi, provider: ProviderClient, models_cache_seconds: float = 10.0
+    ) -> None:
         self.api = api
         self.provider = provider
+        self.models = UsableModelsCache(models_cache_seconds)
 
     async def resolve(self, token: str, ref: str) -> UsableModel:
         """The caller's usable model `ref`, or the refusal that says why it is not usable."""
-        model = find_model(await self.api.usable_models(token), ref)
+        cached = self.models.get(token)
+        model = find_model(cached, ref) if cached is not None else None
+        if model is not None:
+            return model
+        models = await self.api.usable_models(token)
+        self.models.put(token, models)
+        model = find_model(models, ref)
         if model is not None:
             return model
         try:
