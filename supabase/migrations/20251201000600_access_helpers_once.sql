@@ -2,10 +2,10 @@
   * One home for each access rule.
   *
   * - The admin arm ("the row is in the organization the caller administers") was written out
-  *   in eight policies as `organization_id = current_org_id() and current_user_role() =
+  *   nine times in six policies as `organization_id = current_org_id() and current_user_role() =
   *   'admin'`. It is now one helper, private.administered_org_id(), compared with the row's
   *   organization column, so an index on that column still serves the arm. The policies that
-  *   carried it are re-created with it, same names, same meaning.
+  *   carried it are altered to use it: same names, same meaning.
   * - Dead code goes: private.is_org_admin() was never called. private.is_model_usable_by_user()
   *   was called by tests only; the pgTAP helpers define it now (tests.is_model_usable_by_user).
   * - EXECUTE on private helpers is granted only where a caller runs as an API role: policies

@@ -28,6 +28,7 @@ EXPECTED_ORDER = [
     "recording_vs_history",
     "concurrency",
     "api_path",
+    "usage_report",
     "devloop",
 ]
 METRICS = {"p50_ms", "p99_ms", "calls_per_s", "requests_per_s", "seconds"}
@@ -81,6 +82,12 @@ def test_concurrency_covers_both_modes_at_every_session_count(tiny_report: RunRe
     overshoot = [c for c in conc.checks if c.name.startswith("zero overshoot")]
     assert len(overshoot) == 10
     assert all(c.passed for c in overshoot), [c.detail for c in overshoot if not c.passed]
+
+
+def test_usage_report_and_paging_agree_and_both_are_timed(tiny_report: RunReport) -> None:
+    [report] = [r for r in tiny_report.results if r.name == "usage_report"]
+    assert [check.passed for check in report.checks] == [True], report.checks
+    assert [f.metric for f in report.figures] == ["p50_ms", "p99_ms"]
 
 
 def test_developer_loop_times_cold_warm_and_reset(tiny_report: RunReport) -> None:

@@ -1,11 +1,15 @@
-"""Raw API calls for tests that must send exactly what any HTTP client could (ids, Prefer)."""
+"""Raw API calls for tests that must send exactly what any HTTP client could (ids, Prefer),
+and the command line run against the test stack."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import requests
+from typer.testing import CliRunner, Result
 
+from aimodels.cli.app import app
 from aimodels.stack.state import StackInfo
 
 PASSWORD = "aimodels-dev-password"
@@ -76,3 +80,21 @@ def sign_in_status(stack: StackInfo, email: str) -> int:
         timeout=30,
     )
     return response.status_code
+
+
+def cli_runner(stack: StackInfo, env_dir: str) -> Callable[..., Result]:
+    """`run(email, *args)`: `aimodels --as email args` against the stack, never the developer's
+    .env (AIMODELS_ENV_FILE points into `env_dir`, where no file exists)."""
+    runner = CliRunner()
+    env = {
+        "SUPABASE_URL": stack.api_url,
+        "SUPABASE_ANON_KEY": stack.anon_key,
+        "AIMODELS_ENV_FILE": f"{env_dir}/absent.env",
+        "AIMODELS_PASSWORD": "",
+        "COLUMNS": "200",
+    }
+
+    def invoke(email: str, *args: str) -> Result:
+        return runner.invoke(app, ["--as", email, *args], env=env)
+
+    return invoke

@@ -65,10 +65,11 @@ def test_admin_enables_and_disables_a_model(admin: OrgAdminService) -> None:
 def test_admin_sets_and_clears_a_per_user_limit_keeping_enablement(
     admin: OrgAdminService,
 ) -> None:
-    assert admin.set_user_limit(IMMIGRATION, 7000).token_limit_per_user == 7000
+    limited = admin.set_user_limit(IMMIGRATION, 7000)
+    assert (limited.admin_limit, limited.effective_limit) == (7000, 7000)
     cleared = admin.clear_user_limit(IMMIGRATION)
-    assert cleared.token_limit_per_user is None and cleared.is_enabled_for_users
-    assert admin.find_model(IMMIGRATION).effective_limit == 50000
+    assert cleared.admin_limit is None and cleared.is_enabled
+    assert cleared.effective_limit == 50000, "the model's own limit applies again"
     admin.set_user_limit(IMMIGRATION, 20000)
 
 

@@ -40,6 +40,7 @@ def test_every_actor_has_a_case_for_every_table_and_crud_operation(matrix: Matri
         "record_usage",
         "usable_models",
         "quota_status",
+        "usage_report",
         "reserve_usage",
         "settle_usage",
         "release_usage",

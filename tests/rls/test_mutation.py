@@ -48,9 +48,11 @@ def test_rule_functions_and_usage_admission_trigger_are_mutated(
     for expected in (
         "function private.is_superadmin()",
         "function private.is_model_visible_to_org(organization_id uuid, model_id uuid)",
+        "function private.administered_org_id()",
     ):
         assert expected in targets
-    assert any("ai_model_usage_admit" in target for target in targets)
+    for trigger in ("ai_model_usage_admit", "org_system_model_config_check_user_limit"):
+        assert any(trigger in target for target in targets), trigger
 
 
 def test_mutations_leave_the_catalog_as_they_found_it(mutation_report: MutationReport) -> None:

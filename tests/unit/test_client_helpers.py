@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import date
 from pathlib import Path
 from uuid import uuid4
 
@@ -10,14 +10,7 @@ import pytest
 
 from aimodels.client import ClientSettings, InvalidInput, NotFound
 from aimodels.client.refs import find_by_ref
-from aimodels.domain import (
-    LimitPeriod,
-    Organization,
-    SystemModel,
-    UsageGrouping,
-    UsageRecord,
-    summarize_usage,
-)
+from aimodels.domain import Organization, SystemModel, UsageTotal
 
 
 def test_settings_come_from_the_env_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -77,38 +70,13 @@ def test_organization_found_by_slug() -> None:
     assert find_by_ref([org], "acme-law", kind="organization", also=("slug",)) is org
 
 
-def _usage(model: str, user: str, tokens: int, day: int) -> UsageRecord:
-    start = datetime(2025, 5, day, tzinfo=UTC)
-    return UsageRecord(
-        id=uuid4(),
-        user_id=uuid4() if user == "?" else _USERS[user],
-        organization_id=uuid4(),
-        model_id=uuid4(),
-        model_name=model,
-        tokens_used=tokens,
-        requests_count=1,
-        period_start=start,
-        period_type=LimitPeriod.DAILY,
-    )
-
-
-_USERS = {"ann": uuid4(), "bob": uuid4()}
-
-
-def test_report_totals_by_model_largest_first() -> None:
-    rows = [_usage("A", "ann", 5, 1), _usage("B", "ann", 7, 1), _usage("A", "bob", 4, 2)]
-    totals = summarize_usage(rows, UsageGrouping.MODEL)
-    assert [(t.key, t.tokens, t.records) for t in totals] == [("A", 9, 2), ("B", 7, 1)]
-
-
-def test_report_by_user_shows_names_when_known() -> None:
-    rows = [_usage("A", "ann", 5, 1), _usage("A", "bob", 4, 1)]
-    names = {_USERS["ann"]: "ann@x.test"}
-    keys = [t.key for t in summarize_usage(rows, UsageGrouping.USER, user_names=names)]
-    assert keys == ["ann@x.test", str(_USERS["bob"])]
-
-
-def test_report_by_period_groups_by_window_start() -> None:
-    rows = [_usage("A", "ann", 5, 1), _usage("A", "ann", 1, 1), _usage("A", "ann", 2, 3)]
-    totals = summarize_usage(rows, UsageGrouping.PERIOD)
-    assert [(t.key, t.tokens) for t in totals] == [("daily 2025-05-01", 6), ("daily 2025-05-03", 2)]
+def test_report_lines_are_named_by_their_group() -> None:
+    """usage_report() rows: a table names each group by its names, ids where a name is unknown."""
+    user = uuid4()
+    line = UsageTotal.model_validate(
+        {"model_id": str(uuid4()), "model_name": "A", "user_id": str(user), "user_name": None,
+         "tokens": 9, "requests": 2, "records": 2}
+    )  # fmt: skip
+    assert line.key == f"A / {user}"
+    day = UsageTotal(day=date(2025, 5, 3), tokens=1, requests=1, records=1)
+    assert (day.key, day.model_dump(mode="json")["key"]) == ("2025-05-03", "2025-05-03")

@@ -19,6 +19,7 @@ from aimodels.bench.loader import read_seed_info, schema_fingerprint, seed_datab
 from aimodels.bench.machine import describe_machine
 from aimodels.bench.proxy_path import run_proxy_path
 from aimodels.bench.report import RunReport, render_result
+from aimodels.bench.report_path import run_report_path
 from aimodels.bench.rls_overhead import run_rls_overhead
 from aimodels.bench.scales import Scale, scales_up_to
 from aimodels.stack.local_stack import LocalStack
@@ -29,6 +30,7 @@ class Benchmark(StrEnum):
     HISTORY = "history"
     CONCURRENCY = "concurrency"
     API = "api"
+    REPORT = "report"
     DEVLOOP = "devloop"
     PROXY = "proxy"
 
@@ -86,6 +88,7 @@ def run_benchmarks(
         ),
         Benchmark.CONCURRENCY: lambda: run_concurrency(ctx),
         Benchmark.API: lambda: run_api_path(ctx),
+        Benchmark.REPORT: lambda: run_report_path(ctx),
         Benchmark.DEVLOOP: lambda: run_devloop(
             stack.settings.project_dir, scale=scale, with_tests=with_tests
         ),

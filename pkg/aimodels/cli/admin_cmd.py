@@ -56,9 +56,18 @@ def limit(
     if (tokens is None) == (not clear):
         raise InvalidInput("give exactly one of --tokens N or --clear")
     admin = signed_in_client(ctx).org_admin()
-    config = admin.set_user_limit(admin.find_model(model).model.id, None if clear else tokens)
-    what = "limit cleared" if clear else f"limit set to {tokens} tokens per user"
-    _done(config, model, what, json_out)
+    view = admin.set_user_limit(admin.find_model(model).model.id, None if clear else tokens)
+    if json_out:
+        print_json(view)
+        return
+    # What applies, as stored: the model's own limit after --clear.
+    effective = view.effective_limit
+    applies = (
+        "no per-user limit applies"
+        if effective is None
+        else f"{effective} tokens per user per {view.model.token_limit_period} period"
+    )
+    print(f"{model}: {'limit cleared' if clear else 'limit set'}; effective limit: {applies}")
 
 
 @admin_app.command("members")

@@ -1,7 +1,7 @@
 """Typed errors of the client, mapped from the API's error codes in one table.
 
 Clients branch on the code PostgREST/GoTrue return (our SQL raises its own SQLSTATEs
-AM001..AM008), never on message text. The original exception is attached as __cause__.
+AM001..AM009), never on message text. The original exception is attached as __cause__.
 """
 
 from __future__ import annotations
@@ -96,6 +96,7 @@ ERROR_CODES: dict[str, type[AppError]] = {
     "AM006": InvalidInput,
     "AM007": AppendOnly,
     "AM008": ProtectedField,
+    "AM009": InvalidInput,  # an argument an API function does not accept
     # Postgres
     "42501": PermissionDenied,  # RLS / privilege
     "23505": Conflict,  # unique violation

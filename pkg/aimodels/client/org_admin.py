@@ -8,6 +8,7 @@ from uuid import UUID
 
 from aimodels.client.errors import InvalidInput
 from aimodels.client.refs import find_by_ref
+from aimodels.client.reports import usage_report
 from aimodels.client.rows import fetch_all, fetch_first
 from aimodels.client.usage_rows import read_usage
 from aimodels.domain import (
@@ -19,7 +20,6 @@ from aimodels.domain import (
     UsageGrouping,
     UsageRecord,
     UsageTotal,
-    summarize_usage,
 )
 
 if TYPE_CHECKING:
@@ -65,13 +65,19 @@ class OrgAdminService:
     def disable_model(self, model_id: UUID) -> OrgModelConfig:
         return self._upsert_config(model_id, {"is_enabled_for_users": False})
 
-    def set_user_limit(self, model_id: UUID, tokens: int | None) -> OrgModelConfig:
-        """Per-user token limit per period; it can only tighten the model's own limit."""
+    def set_user_limit(self, model_id: UUID, tokens: int | None) -> OrgModelView:
+        """Per-user token limit per period; it can only tighten the model's own limit.
+
+        The database refuses (InvalidInput, AM006) a limit that could never apply: on a free
+        model, or looser than the model's own. The answer is the model with its settings as
+        stored: `.effective_limit` is what each user gets (None = unlimited).
+        """
         if tokens is not None and tokens < 0:
             raise InvalidInput("token_limit_per_user: must be >= 0 (greater_than_equal)")
-        return self._upsert_config(model_id, {"token_limit_per_user": tokens})
+        self._upsert_config(model_id, {"token_limit_per_user": tokens})
+        return self.find_model(model_id)
 
-    def clear_user_limit(self, model_id: UUID) -> OrgModelConfig:
+    def clear_user_limit(self, model_id: UUID) -> OrgModelView:
         return self.set_user_limit(model_id, None)
 
     def _upsert_config(self, model_id: UUID, changes: dict[str, object]) -> OrgModelConfig:
@@ -96,6 +102,6 @@ class OrgAdminService:
     def usage_report(
         self, by: UsageGrouping, since: datetime | None = None, until: datetime | None = None
     ) -> list[UsageTotal]:
-        """Org usage totals by model, user (shown by display name) or period."""
-        names = {member.id: member.display_name or str(member.id) for member in self.members()}
-        return summarize_usage(self.usage(since, until), by, user_names=names)
+        """Org usage totals by model, user (display names), day, model and user, computed by
+        the database over the rows you may read: your organization's."""
+        return usage_report(self._api, by, since, until)

@@ -11,6 +11,7 @@ from pydantic import TypeAdapter
 from aimodels.client.errors import api_errors
 from aimodels.client.model_access import ModelAccess, proxy_url_from_env
 from aimodels.client.refs import find_by_ref
+from aimodels.client.reports import usage_report
 from aimodels.client.rows import fetch_value
 from aimodels.client.usage_rows import read_usage
 from aimodels.domain import (
@@ -21,7 +22,6 @@ from aimodels.domain import (
     UsageInput,
     UsageRecord,
     UsageTotal,
-    summarize_usage,
 )
 
 if TYPE_CHECKING:
@@ -78,4 +78,5 @@ class UserService:
     def usage_report(
         self, by: UsageGrouping, since: datetime | None = None, until: datetime | None = None
     ) -> list[UsageTotal]:
-        return summarize_usage(self.usage_history(since, until), by)
+        """Your own usage totals, computed by the database."""
+        return usage_report(self._api, by, since, until)

@@ -30,7 +30,6 @@ from aimodels.domain.usage import (
     UsageInput,
     UsageRecord,
     UsageTotal,
-    summarize_usage,
 )
 from aimodels.domain.validation import explain
 
@@ -65,7 +64,6 @@ __all__ = [
     "plan_allows",
     "plan_rank",
     "remaining_tokens",
-    "summarize_usage",
     "trial_end",
     "user_token_limit",
 ]

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from aimodels.domain.enums import LimitPeriod, ModelType
 
@@ -40,8 +39,9 @@ class UsageInput(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     model_id: UUID
-    tokens_used: Annotated[int, Field(gt=0, le=2_147_483_647)]
-    requests_count: Annotated[int, Field(ge=1, le=2_147_483_647)] = 1
+    # The database's bounds per usage row (AM006 beyond them).
+    tokens_used: Annotated[int, Field(gt=0, le=10_000_000)]
+    requests_count: Annotated[int, Field(ge=1, le=10_000)] = 1
 
 
 class RecordUsageResult(UsageRecord):
@@ -74,48 +74,48 @@ class QuotaStatus(_Row):
     org_reset_at: datetime | None = None
 
 
-class UsageTotal(_Row):
-    """One line of a usage report: a group key and its totals."""
+class UsageGrouping(StrEnum):
+    """How usage_report() groups rows (the database refuses anything else, AM009)."""
 
-    key: str
+    MODEL = "model"
+    USER = "user"
+    DAY = "day"
+    MODEL_USER = "model_user"
+    ORG = "org"
+
+
+class UsageTotal(_Row):
+    """One line of usage_report(): the group and its totals.
+
+    Columns the grouping does not use are None; names are the ones the database reports (a
+    model's last recorded name, a profile's display name, an organization's name).
+    """
+
+    organization_id: UUID | None = None
+    organization_name: str | None = None
+    model_id: UUID | None = None
+    model_name: str | None = None
+    user_id: UUID | None = None
+    user_name: str | None = None
+    day: date | None = None
     tokens: int
     requests: int
     records: int
 
-
-class UsageGrouping(StrEnum):
-    """How a usage report groups rows."""
-
-    PERIOD = "period"
-    MODEL = "model"
-    USER = "user"
-
-
-def summarize_usage(
-    records: Iterable[UsageRecord],
-    by: UsageGrouping,
-    *,
-    user_names: Mapping[UUID, str] | None = None,
-) -> list[UsageTotal]:
-    """Totals per group, largest token count first (ties by key, so output is stable)."""
-    totals: dict[str, list[int]] = {}
-    for record in records:
-        key = _group_key(record, by, user_names or {})
-        tokens, requests, count = totals.get(key, [0, 0, 0])
-        totals[key] = [tokens + record.tokens_used, requests + record.requests_count, count + 1]
-    lines = [
-        UsageTotal(key=key, tokens=t, requests=r, records=n) for key, (t, r, n) in totals.items()
-    ]
-    return sorted(lines, key=lambda line: (-line.tokens, line.key))
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def key(self) -> str:
+        """How a table names the group: its names (ids where a name is unknown), joined."""
+        parts = [
+            _named(self.organization_id, self.organization_name),
+            _named(self.model_id, self.model_name),
+            _named(self.user_id, self.user_name),
+            self.day.isoformat() if self.day else None,
+        ]
+        return " / ".join(part for part in parts if part is not None)
 
 
-def _group_key(record: UsageRecord, by: UsageGrouping, user_names: Mapping[UUID, str]) -> str:
-    match by:
-        case UsageGrouping.MODEL:
-            return record.model_name or str(record.model_id)
-        case UsageGrouping.USER:
-            return user_names.get(record.user_id, str(record.user_id))
-        case UsageGrouping.PERIOD:
-            start = record.period_start or record.created_at
-            period = record.period_type.value if record.period_type else "period"
-            return f"{period} {start.date().isoformat()}" if start else "unknown"
+def _named(row_id: UUID | None, name: str | None) -> str | None:
+    if row_id is None:
+        return None
+    return name or str(row_id)

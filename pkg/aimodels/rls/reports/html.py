@@ -67,7 +67,7 @@ def html_report(
         f"<title>{escape(title)}</title><style>{_STYLE}</style></head><body>",
         f"<h1>{escape(title)} {verdict}</h1>",
         f"<div class='meta'>{escape(target)} &middot; generated {generated} &middot; "
-        "DESIGN.md section 5 as data (pkg/aimodels/rls/matrix.toml)</div>",
+        "the RLS contract (docs/roles-and-rls.md) as data (pkg/aimodels/rls/matrix.toml)</div>",
         "<div class='counts'>",
         f"<span><b>{summary.total}</b> cases</span>",
         f"<span><b>{summary.passed}</b> passed</span>",
