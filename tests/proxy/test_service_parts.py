@@ -87,6 +87,7 @@ def test_a_model_is_found_by_id_or_exact_name() -> None:
             "https://x.openai.azure.com/openai/deployments/d/chat/completions?api-version=1",
             "https://x.openai.azure.com/openai/deployments/d/chat/completions?api-version=1",
         ),
+        ("https://api.openai.com/v1#gpt-4o-mini", "https://api.openai.com/v1/chat/completions"),
     ],
 )
 def test_the_chat_url_of_an_endpoint(endpoint: str, url: str) -> None:
@@ -126,3 +127,10 @@ def test_retry_after_counts_the_seconds_to_the_period_end() -> None:
     assert _seconds_until(details, now) == 60
     assert _seconds_until("quota=1 reset_at=2026-12-01 00:00:30.5+00", now) == 91
     assert _seconds_until("no date here", now) == 60, "a refusal without a date: a minute"
+
+
+def test_the_endpoint_may_name_the_providers_model() -> None:
+    named = prepare(_model(endpoint="http://h/v1#llama3.1:8b"), _request())
+    assert outgoing_body(named)["model"] == "llama3.1:8b"
+    unnamed = prepare(_model(endpoint="http://h/v1"), _request())
+    assert outgoing_body(unnamed)["model"] == "Drafter", "else the catalog's name"

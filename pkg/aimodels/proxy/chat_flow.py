@@ -19,7 +19,7 @@ from aimodels.domain.reservations import UsageHold
 from aimodels.proxy.accounting import Delivered, estimate_prompt_tokens
 from aimodels.proxy.database_api import DatabaseApi
 from aimodels.proxy.errors import ErrorCode, ProxyError
-from aimodels.proxy.provider_client import ProviderClient
+from aimodels.proxy.provider_client import ProviderClient, provider_model
 from aimodels.proxy.wire import ChatMessage, ChatRequest, MessageRole, StreamOptions, Usage
 
 log = logging.getLogger("aimodels.proxy")
@@ -68,7 +68,10 @@ def prepare(model: UsableModel, request: ChatRequest) -> PreparedCall:
     messages = list(request.messages)
     if model.system_message:
         messages.insert(0, ChatMessage(role=MessageRole.SYSTEM, content=model.system_message))
-    update: dict[str, object] = {"messages": messages, "model": model.name}
+    update: dict[str, object] = {
+        "messages": messages,
+        "model": provider_model(model.endpoint or "") or model.name,
+    }
     # Keep the caller's field name: newer OpenAI models refuse `max_tokens`.
     if request.max_completion_tokens is not None:
         update["max_completion_tokens"] = max_tokens

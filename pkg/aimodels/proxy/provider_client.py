@@ -1,7 +1,9 @@
 """Calls to a model's OpenAI-compatible endpoint, with the model's key.
 
 Works with OpenAI, Azure OpenAI, vLLM, Ollama and llama.cpp: the endpoint is the full
-chat-completions URL, or a base URL (…/v1) to which `/chat/completions` is added. The key
+chat-completions URL, or a base URL (…/v1) to which `/chat/completions` is added, and may
+name the provider's own model after a `#` (`https://api.openai.com/v1#gpt-4o-mini`);
+without one, the catalog's model name is sent. The key
 goes in `Authorization: Bearer` and, for Azure, in `api-key`. Nothing here logs or raises
 with the key or the provider's body: a provider may echo credentials in its errors.
 """
@@ -16,7 +18,15 @@ from pydantic import SecretStr
 from aimodels.proxy.errors import ErrorCode, ProxyError
 
 
+def provider_model(endpoint: str) -> str | None:
+    """The provider's own model name, written after `#` in the endpoint
+    (`https://api.openai.com/v1#gpt-4o-mini`); None when the endpoint names none."""
+    return endpoint.partition("#")[2].strip() or None
+
+
 def chat_url(endpoint: str) -> str:
+    """The chat-completions URL of an endpoint (its `#model` part is never sent)."""
+    endpoint = endpoint.partition("#")[0]
     base, _, query = endpoint.partition("?")
     base = base.rstrip("/")
     if not base.endswith("/chat/completions"):
