@@ -95,3 +95,26 @@ def test_the_chat_command_streams_then_prints_tokens_used_and_left(seeded: Stack
     refused = runner.invoke(app, ["--as", USER1, "chat", "--model", "No Such", "x"], env=env)
     assert refused.exit_code == 6
     assert refused.stdout == ""
+
+
+def test_record_usage_with_an_idempotency_key_is_charged_once(
+    seeded: StackInfo, db: Database
+) -> None:
+    user = _user1(seeded).user()
+    since = db.now()
+    first = user.record_usage(IMMIGRATION, 7, idempotency_key="job-17")
+    again = user.record_usage(IMMIGRATION, 7, idempotency_key="job-17")
+    assert again.id == first.id
+    assert db.usage_since(since) == [7]
+
+
+def test_quota_status_shows_the_tokens_held(seeded: StackInfo) -> None:
+    client = _user1(seeded)
+    user = client.user()
+    before = user.quota_status(IMMIGRATION)
+    client.api.rpc("reserve_usage", {"model_id": str(IMMIGRATION), "max_tokens": 300}).execute()
+    after = user.quota_status(IMMIGRATION)
+    assert after.tokens_held == before.tokens_held + 300
+    assert after.org_held == before.org_held + 300
+    assert before.tokens_remaining is not None and after.tokens_remaining is not None
+    assert after.tokens_remaining == before.tokens_remaining - 300

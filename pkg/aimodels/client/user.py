@@ -58,14 +58,22 @@ class UserService:
         return fetch_value(request, QuotaStatus)
 
     def record_usage(
-        self, model_id: UUID, tokens_used: int, requests_count: int = 1
+        self,
+        model_id: UUID,
+        tokens_used: int,
+        requests_count: int = 1,
+        idempotency_key: str | None = None,
     ) -> RecordUsageResult:
-        """Append one usage row, atomically checked by the database against every limit."""
+        """Append one usage row, atomically checked by the database against every limit.
+        A retry with the same idempotency_key returns the first receipt and charges once."""
         with api_errors():
             usage = UsageInput(
-                model_id=model_id, tokens_used=tokens_used, requests_count=requests_count
+                model_id=model_id,
+                tokens_used=tokens_used,
+                requests_count=requests_count,
+                idempotency_key=idempotency_key,
             )
-        request = self._api.rpc("record_usage", usage.model_dump(mode="json"))
+        request = self._api.rpc("record_usage", usage.model_dump(mode="json", exclude_none=True))
         return fetch_value(request, RecordUsageResult)
 
     def usage_history(
