@@ -113,6 +113,27 @@ def test_a_client_leaving_mid_stream_is_charged_what_it_was_sent(
     assert 0 < settled < held, "what was sent (a few chunks and the prompt), not the hold"
 
 
+def test_a_provider_breaking_off_mid_stream_is_an_error_and_charges_what_was_sent(
+    seeded: StackInfo, db: Database
+) -> None:
+    assert seeded.proxy_url is not None
+    since = db.now()
+    stream = _sdk(seeded.proxy_url, seeded).chat.completions.create(
+        model="Immigration Case Assistant",
+        messages=[{"role": "user", "content": "[[cut:3]] [[length:50]] one two"}],
+        stream=True,
+    )
+    pieces: list[str] = []
+    with pytest.raises(openai.APIError, match="provider"):
+        for chunk in stream:
+            pieces += [c.delta.content or "" for c in chunk.choices]
+    assert "".join(pieces) == "one two one", "three words arrived before the break"
+    [(status, held, settled)] = db.holds_since(since)
+    assert status == "settled"
+    assert settled is not None and 0 < settled < held
+    assert db.usage_since(since) == [settled]
+
+
 def test_the_service_killed_mid_stream_leaves_a_hold_that_expires(
     fresh: StackInfo, tmp_path: Path
 ) -> None:

@@ -89,8 +89,11 @@ class StreamRelay:
                     await self._send(send, forwarded[0])
                     self.delivered.add(forwarded[1])
         except httpx.HTTPError as error:
-            # The provider broke off mid-stream: say so in OpenAI's in-stream error shape.
+            # The provider broke off mid-stream: settle what was sent, then say so in OpenAI's
+            # in-stream error shape.
             failure: ProxyError = provider_failure(error)
+            with anyio.CancelScope(shield=True):
+                await self.finish()
             await self._send(send, event(failure.body().model_dump()))
         await send({"type": "http.response.body", "body": b"", "more_body": False})
 
