@@ -20,11 +20,11 @@ def seeded(local_stack: LocalStack) -> StackInfo:
 
 
 @pytest.fixture
-def fresh(local_stack: LocalStack) -> Iterator[StackInfo]:
-    """Migrations + seed for a test that changes limits, settings or models, and again after
-    it, so the module's other tests find the seed as they expect."""
-    local_stack.reset()
-    yield local_stack.info
+def fresh(local_stack: LocalStack, seeded: StackInfo) -> Iterator[StackInfo]:
+    """For a test that changes limits, settings or models: the module's seeded database,
+    reset again after the test, so the module's next tests find the seed as they expect
+    (one reset per such test: each briefly frees the gateway's port)."""
+    yield seeded
     local_stack.reset()
 
 

@@ -99,13 +99,14 @@ def _figures(case: str, proxied: Latency, direct: Latency, clients: int) -> list
                limit_label=label),
     ]  # fmt: skip
     if clients == TARGET_CLIENTS and "first" not in case:
+        # The target is additive: the service's p50 within 5 ms of the direct call's.
         figures.append(
             Figure(
-                case=case,
-                metric="added_p50_ms",
-                value=max(proxied.p50_ms - direct.p50_ms, 0.0),
-                limit=TARGET_ADDED_P50_MS,
-                limit_label=f"the target, {TARGET_ADDED_P50_MS:g} ms added",
+                case=f"{case}, target",
+                metric="p50_ms",
+                value=proxied.p50_ms,
+                limit=direct.p50_ms + TARGET_ADDED_P50_MS,
+                limit_label=f"the direct call + {TARGET_ADDED_P50_MS:g} ms",
                 target=1.0,
             )
         )

@@ -15,7 +15,7 @@ from pathlib import Path
 import psycopg
 from pydantic import BaseModel
 
-from aimodels.stack.cluster import pick_port
+from aimodels.stack.cluster import pick_port, port_is_free
 from aimodels.stack.service_process import ServiceProcess
 from aimodels.stack.state import StackInfo
 
@@ -51,6 +51,7 @@ class ModelAccess:
         return f"{self.proxy.url}/v1"
 
     def start(self, info: StackInfo) -> None:
+        self._move_off_taken_ports()
         self.state_file.parent.mkdir(parents=True, exist_ok=True)
         self.state_file.write_text(self.ports.model_dump_json(indent=2))
         self.provider.start()
@@ -80,6 +81,14 @@ class ModelAccess:
             for hook in hooks:
                 conn.execute(hook.read_text().encode())
         return [hook.name for hook in hooks]
+
+    def _move_off_taken_ports(self) -> None:
+        """A remembered port another program took meanwhile: take another (the .env and the
+        seeded endpoints follow, both written after the start)."""
+        for service in (self.provider, self.proxy):
+            if service.pid() is None and not port_is_free(service.port):
+                service.port = pick_port(service.port + 100)
+        self.ports = ModelAccessPorts(provider_port=self.provider.port, proxy_port=self.proxy.port)
 
     def _load(self) -> ModelAccessPorts | None:
         if not self.state_file.exists():
