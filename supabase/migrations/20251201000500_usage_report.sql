@@ -54,6 +54,11 @@ declare
   by_model boolean := usage_report.group_by in ('model', 'model_user');
   by_user boolean := usage_report.group_by in ('user', 'model_user');
   by_day boolean := usage_report.group_by = 'day';
+  -- An open bound is +-infinity, held in variables: the query compares created_at with plain
+  -- parameters, which the index conditions take (a coalesce() in the query itself was left
+  -- to a filter, so an admin's month read the org's whole history).
+  range_start timestamptz := coalesce(usage_report.since, '-infinity');
+  range_end timestamptz := coalesce(usage_report.until, 'infinity');
 begin
   if usage_report.group_by is null
     or usage_report.group_by not in ('model', 'user', 'day', 'model_user', 'org')
@@ -79,31 +84,32 @@ begin
       case when by_model then u.model_id end as model_id,
       case when by_user then u.user_id end as user_id,
       case when by_day then (u.created_at at time zone 'UTC')::date end as day,
-      (array_agg(u.model_name order by u.created_at desc))[1] as last_model_name,
+      -- Collected only when reported: an ordered aggregate sorts each group's rows.
+      (array_agg(u.model_name order by u.created_at desc) filter (where by_model))[1]
+        as last_model_name,
       sum(u.tokens_used)::bigint as tokens,
       sum(u.requests_count)::bigint as requests,
       count(*)::bigint as records
     from public.ai_model_usage u
-    -- An open bound is +-infinity, not an `is null or` arm: the range stays indexable.
-    where u.created_at >= coalesce(usage_report.since, '-infinity'::timestamptz)
-      and u.created_at < coalesce(usage_report.until, 'infinity'::timestamptz)
+    where u.created_at >= range_start
+      and u.created_at < range_end
     group by 1, 2, 3, 4
   )
+  -- Names only for the groups reported, each one primary-key lookup under the caller's RLS
+  -- (a join would read every profile the caller may see).
   select
     g.organization_id,
-    o.name,
+    case when by_org then (select o.name from public.organizations o where o.id = g.organization_id) end,
     g.model_id,
-    case when by_model then g.last_model_name end,
+    g.last_model_name,
     g.user_id,
-    p.display_name,
+    case when by_user then (select p.display_name from public.profiles p where p.id = g.user_id) end,
     g.day,
     g.tokens,
     g.requests,
     g.records
   from grouped g
-  left join public.organizations o on o.id = g.organization_id
-  left join public.profiles p on p.id = g.user_id
-  order by g.day, o.name, 4, p.display_name, g.organization_id, g.model_id, g.user_id;
+  order by g.day, 2, 4, 6, g.organization_id, g.model_id, g.user_id;
 end;
 $$;
 
