@@ -30,6 +30,7 @@ EXPECTED_ORDER = [
     "api_path",
     "usage_report",
     "devloop",
+    "proxy_path",
 ]
 METRICS = {"p50_ms", "p99_ms", "calls_per_s", "requests_per_s", "seconds"}
 

@@ -13,6 +13,7 @@ TABLES = (
     "org_system_model_config",
     "ai_model_usage",
     "invitations",
+    "usage_reservations",
 )
 ACCOUNTS = ("anon", "user1", "user2", "admin", "other_admin", "superadmin")
 
@@ -45,6 +46,9 @@ def test_every_actor_has_a_case_for_every_table_and_crud_operation(matrix: Matri
         "accept_invitation",
         "revoke_invitation",
         "remove_member",
+        "reserve_usage",
+        "settle_usage",
+        "release_usage",
     ],
 )
 def test_every_actor_calls_each_api_function(matrix: Matrix, rpc: str) -> None:

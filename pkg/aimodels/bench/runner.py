@@ -17,6 +17,7 @@ from aimodels.bench.generator import GENERATOR_VERSION
 from aimodels.bench.history_cost import run_history_cost
 from aimodels.bench.loader import read_seed_info, schema_fingerprint, seed_database
 from aimodels.bench.machine import describe_machine
+from aimodels.bench.proxy_path import run_proxy_path
 from aimodels.bench.report import RunReport, render_result
 from aimodels.bench.report_path import run_report_path
 from aimodels.bench.rls_overhead import run_rls_overhead
@@ -33,6 +34,7 @@ class Benchmark(StrEnum):
     REPORT = "report"
     DEVLOOP = "devloop"
     SOAK = "soak"
+    PROXY = "proxy"
 
 
 # The soak runs for minutes: only when asked for (`--only soak`).
@@ -106,6 +108,7 @@ def run_benchmarks(
             stack.settings.project_dir, scale=scale, with_tests=with_tests
         ),
         Benchmark.SOAK: lambda: run_soak(ctx, seconds=soak_seconds),
+        Benchmark.PROXY: lambda: run_proxy_path(ctx),
     }
     for benchmark in Benchmark:
         if benchmark not in chosen:

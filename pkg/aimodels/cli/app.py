@@ -9,6 +9,7 @@ import typer
 from aimodels.cli.admin_cmd import admin_app
 from aimodels.cli.bench_cmd import bench_app
 from aimodels.cli.catalog_cmd import catalog_app
+from aimodels.cli.chat_cmd import chat_command
 from aimodels.cli.context import CliContext
 from aimodels.cli.db_cmd import db_app
 from aimodels.cli.exits import EXIT_CODES_HELP
@@ -17,6 +18,8 @@ from aimodels.cli.group import AimodelsGroup
 from aimodels.cli.mail_cmd import mail_app
 from aimodels.cli.models_cmd import models_app
 from aimodels.cli.orgs_cmd import orgs_app
+from aimodels.cli.provider_cmd import provider_app
+from aimodels.cli.proxy_cmd import proxy_app
 from aimodels.cli.quota_cmd import quota_command
 from aimodels.cli.rls_cmd import rls_app
 from aimodels.cli.session import ACTOR_ENV, PASSWORD_ENV
@@ -76,6 +79,9 @@ app.add_typer(catalog_app, name="catalog")
 app.add_typer(orgs_app, name="orgs")
 app.add_typer(rls_app, name="rls")
 app.add_typer(bench_app, name="bench")
+app.command("chat")(chat_command)
+app.add_typer(provider_app, name="provider")
+app.add_typer(proxy_app, name="proxy")
 
 
 def main() -> None:

@@ -1,7 +1,7 @@
 """Typed errors of the client, mapped from the API's error codes in one table.
 
 Clients branch on the code PostgREST/GoTrue return (our SQL raises its own SQLSTATEs
-AM001..AM009), never on message text. The original exception is attached as __cause__.
+AM001..AM011), never on message text. The original exception is attached as __cause__.
 """
 
 from __future__ import annotations
@@ -108,6 +108,8 @@ ERROR_CODES: dict[str, type[AppError]] = {
     "AM007": AppendOnly,
     "AM008": ProtectedField,
     "AM009": InvalidInput,  # an argument an API function does not accept
+    "AM010": NotFound,  # no such hold, or not the caller's
+    "AM011": Conflict,  # the hold has already ended (settled or released)
     "AM021": InvitationNotFound,
     "AM022": InvitationClosed,
     "AM023": InvitationClosed,

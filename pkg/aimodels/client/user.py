@@ -9,6 +9,7 @@ from uuid import UUID
 from pydantic import TypeAdapter
 
 from aimodels.client.errors import ModelNotAvailable, NotFound, api_errors
+from aimodels.client.model_access import ModelAccess, proxy_url_from_env
 from aimodels.client.refs import ModelRef, as_uuid, find_by_ref
 from aimodels.client.reports import usage_report
 from aimodels.client.rows import fetch_value
@@ -35,8 +36,14 @@ class UserService:
     """
 
     def __init__(self, client: AIModelsClient) -> None:
+        self._client = client
         self._api = client.api
         self.user_id: UUID = client.actor.user_id
+
+    def model_access(self, proxy_url: str | None = None) -> ModelAccess:
+        """Chat with your usable models (and get `openai` SDK clients signed in as you)
+        through the model access service; its URL defaults to AIMODELS_PROXY_URL."""
+        return ModelAccess(self._client, proxy_url or proxy_url_from_env())
 
     def usable_models(self) -> list[UsableModel]:
         """The models you may use now (usable_models()), with your effective limit: featured
@@ -61,16 +68,24 @@ class UserService:
         return fetch_value(request, QuotaStatus)
 
     def record_usage(
-        self, model: ModelRef, tokens_used: int, requests_count: int = 1
+        self,
+        model: ModelRef,
+        tokens_used: int,
+        requests_count: int = 1,
+        idempotency_key: str | None = None,
     ) -> RecordUsageResult:
         """Append one usage row, atomically checked by the database against every limit;
-        returns the row with the tokens left. Raises InvalidInput (not a whole number > 0),
+        returns the row with the tokens left. A retry with the same idempotency_key returns
+        the first receipt and charges once. Raises InvalidInput (not a whole number > 0),
         ModelNotAvailable, ModelNotEnabled, TrialExpired, UserQuotaExceeded,
         OrgQuotaExceeded; nothing is recorded when it raises."""
         usage = UsageInput(
-            model_id=self._model_id(model), tokens_used=tokens_used, requests_count=requests_count
+            model_id=self._model_id(model),
+            tokens_used=tokens_used,
+            requests_count=requests_count,
+            idempotency_key=idempotency_key,
         )
-        request = self._api.rpc("record_usage", usage.model_dump(mode="json"))
+        request = self._api.rpc("record_usage", usage.model_dump(mode="json", exclude_none=True))
         return fetch_value(request, RecordUsageResult)
 
     def usage_history(

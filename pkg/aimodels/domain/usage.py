@@ -41,6 +41,8 @@ class UsageInput(Input):
     # The database's bounds per usage row (AM006 beyond them); strict: True is no count.
     tokens_used: Annotated[int, Field(strict=True, gt=0, le=10_000_000)]
     requests_count: Annotated[int, Field(strict=True, ge=1, le=10_000)] = 1
+    # A retry with the same key returns the first receipt and charges once (per user).
+    idempotency_key: Annotated[str, Field(min_length=1, max_length=200)] | None = None
 
 
 class RecordUsageResult(UsageRecord):
@@ -64,11 +66,14 @@ class QuotaStatus(_Row):
     token_limit: int | None = None
     tokens_used: int = 0
     tokens_remaining: int | None = None
+    # Held by in-flight model calls (reserved, not yet settled): remaining already subtracts it.
+    tokens_held: int = 0
     period_start: datetime
     period_end: datetime
     trial_ends_at: datetime | None = None
     org_quota: int | None = None
     org_used: int | None = None
+    org_held: int = 0
     org_remaining: int | None = None
     org_reset_at: datetime | None = None
 

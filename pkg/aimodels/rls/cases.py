@@ -150,7 +150,8 @@ class Step(_Strict):
     body: JsonValue = None
     key: str = "id"
     expect: Expectation
-    capture: str | None = None  # remember this field of the first row for `same`
+    # Remember this field of the first row: for `same`, or `{captured}` in the probe.
+    capture: str | None = None
 
 
 class SecretSource(_Strict):

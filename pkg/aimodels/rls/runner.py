@@ -105,7 +105,8 @@ class MatrixRunner:
         captured: JsonValue = None
         for step in probe.before:
             step_session = self._session(self.matrix.actors[step.actor]) if step.actor else session
-            observation = self._send(step_session, step.verb, step.path, step.body)
+            path, body = _fill_captured(step.path, step.body, captured)
+            observation = self._send(step_session, step.verb, path, body)
             if not compare(observation, step.expect, step.key, symbols.name_of):
                 shown = describe(observation, step.expect, step.key, symbols.name_of)
                 problems.append(
@@ -115,7 +116,8 @@ class MatrixRunner:
                 return CaseResult.of(case, observed="setup failed", problems=problems)
             if step.capture is not None:
                 captured = observation.field(step.capture)
-        observation = self._send(session, probe.verb, probe.path, probe.body, probe.returning)
+        path, body = _fill_captured(probe.path, probe.body, captured)
+        observation = self._send(session, probe.verb, path, body, probe.returning)
         observed = redact(describe(observation, case.expect, probe.key, symbols.name_of), secrets)
         assert observed is not None
         if not compare(observation, case.expect, probe.key, symbols.name_of):
@@ -216,11 +218,23 @@ def _because(observation: Observation, secrets: list[Secret]) -> str:
     return f" ({message})" if message else ""
 
 
+def _fill_captured(path: str, body: JsonValue, captured: JsonValue) -> tuple[str, JsonValue]:
+    """`{captured}` stands for what an earlier `before` step captured (e.g. a hold's id)."""
+    if captured is None:
+        return path, body
+    value = str(captured)
+    return path.replace("{captured}", value), _replace_placeholder(body, "{captured}", value)
+
+
 def _replace_each(body: JsonValue, row_id: str) -> JsonValue:
+    return _replace_placeholder(body, "{each}", row_id)
+
+
+def _replace_placeholder(body: JsonValue, placeholder: str, value: str) -> JsonValue:
     if isinstance(body, str):
-        return body.replace("{each}", row_id)
+        return body.replace(placeholder, value)
     if isinstance(body, dict):
-        return {key: _replace_each(value, row_id) for key, value in body.items()}
+        return {key: _replace_placeholder(item, placeholder, value) for key, item in body.items()}
     if isinstance(body, list):
-        return [_replace_each(value, row_id) for value in body]
+        return [_replace_placeholder(item, placeholder, value) for item in body]
     return body

@@ -9,7 +9,7 @@ from aimodels.stack.state import StackInfo
 
 def env_lines(info: StackInfo) -> list[str]:
     """KEY=VALUE lines; the same names `supabase status -o env` users expect."""
-    return [
+    lines = [
         f"SUPABASE_URL={info.api_url}",
         f"SUPABASE_ANON_KEY={info.anon_key}",
         f"SUPABASE_SERVICE_ROLE_KEY={info.service_role_key}",
@@ -18,6 +18,9 @@ def env_lines(info: StackInfo) -> list[str]:
         f"SUPABASE_DB_URL={info.db_url}",
         f"SUPABASE_JWT_SECRET={info.jwt_secret}",
     ]
+    if info.proxy_url is not None:
+        lines.append(f"AIMODELS_PROXY_URL={info.proxy_url}")
+    return lines
 
 
 def write_env_file(path: Path, info: StackInfo) -> None:

@@ -16,6 +16,7 @@ from aimodels.stack.cluster import LocalCluster
 from aimodels.stack.envfile import write_env_file
 from aimodels.stack.gateway_process import GatewayProcess
 from aimodels.stack.mail_process import MailCatcherProcess, configured_web_port
+from aimodels.stack.model_access import ModelAccess, ModelAccessPorts
 from aimodels.stack.ports import pick_port, start_on_free_port
 from aimodels.stack.state import (
     Backend,
@@ -41,6 +42,13 @@ class LocalStack:
         self.mail = MailCatcherProcess(
             self.settings.devstack_dir, configured_web_port(self._config_toml)
         )
+        self.model_access = ModelAccess(
+            settings.devstack_dir,
+            ModelAccessPorts(
+                provider_port=settings.preferred_api_port + 9,
+                proxy_port=settings.preferred_api_port + 8,
+            ),
+        )
 
     @property
     def _config_toml(self) -> Path:
@@ -48,7 +56,11 @@ class LocalStack:
 
     @property
     def info(self) -> StackInfo:
-        return StackInfo(api_url=self.gateway.url, db_url=self.cluster.url())
+        return StackInfo(
+            api_url=self.gateway.url,
+            db_url=self.cluster.url(),
+            proxy_url=self.model_access.proxy_url,
+        )
 
     def up(self, *, reset: bool = False) -> StackInfo:
         self.settings.devstack_dir.mkdir(parents=True, exist_ok=True)
@@ -68,9 +80,11 @@ class LocalStack:
                 self.cli.db_reset(self.cluster.url())
                 pending.unlink(missing_ok=True)
             self._start_gateway()
+            self._start_model_access()
         except BaseException:
             # Leave the stack as we found it: a Postgres started here goes down again.
             if started_cluster:
+                self.model_access.stop()
                 self.gateway.stop()
                 self.mail.stop()
                 self.cluster.stop()
@@ -88,18 +102,22 @@ class LocalStack:
         self.gateway.stop()
         try:
             apply_bootstrap(self.cluster.url())
-            return self.cli.db_reset(self.cluster.url(), version=version, last=last, seed=seed)
+            output = self.cli.db_reset(self.cluster.url(), version=version, last=last, seed=seed)
+            self.model_access.apply_local_hooks(self.settings.project_dir, self.cluster.url())
+            return output
         finally:
             self._start_gateway()
             self._write_env()
 
     def down(self) -> None:
+        self.model_access.stop()
         self.gateway.stop()
         self.mail.stop()
         self.cluster.stop()
 
     def destroy(self) -> None:
         """Stop everything and delete the cluster's files (the next `up` starts from nothing)."""
+        self.model_access.stop()
         self.gateway.stop()
         self.mail.stop()
         self.cluster.destroy()
@@ -126,12 +144,32 @@ class LocalStack:
                 running=self.mail.pid() is not None and self.mail.is_healthy(),
                 detail=self.mail.url or "not started",
             ),
+            *self._model_access_status(),
         ]
         return StackStatus(
             backend=Backend.LOCAL,
             components=components,
             info=self.info if db_running else None,
         )
+
+    def _start_model_access(self) -> None:
+        """The development provider and the model access service; seeded models pointed at
+        the provider (supabase/local hooks), whose port the seed cannot know."""
+        self.model_access.start(self.info)
+        self.model_access.apply_local_hooks(self.settings.project_dir, self.cluster.url())
+
+    def _model_access_status(self) -> list[ComponentStatus]:
+        return [
+            ComponentStatus(
+                name=name,
+                running=service.pid() is not None and service.is_healthy(),
+                detail=service.url,
+            )
+            for name, service in (
+                ("model access service", self.model_access.proxy),
+                ("development provider", self.model_access.provider),
+            )
+        ]
 
     def _start_cluster(self, port: int) -> None:
         self.cluster.port = port

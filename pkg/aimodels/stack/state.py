@@ -106,6 +106,8 @@ class StackInfo(BaseModel):
     publishable_key: str = keys.PUBLISHABLE_KEY
     secret_key: str = keys.SECRET_KEY
     jwt_secret: str = keys.JWT_SECRET
+    # The OpenAI-compatible model access service (…/v1), when the stack runs one.
+    proxy_url: str | None = None
 
 
 class ComponentStatus(BaseModel):

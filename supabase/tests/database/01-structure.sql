@@ -8,13 +8,14 @@ select plan(82);
 select tables_are(
   'public',
   array['organizations', 'profiles', 'ai_models_system', 'org_system_model_config', 'ai_model_usage',
-        'invitations'],
-  'public holds exactly the six product tables'
+        'invitations', 'usage_reservations'],
+  'public holds exactly the six product tables and the usage holds'
 );
 select tables_are(
   'private',
-  array['org_model_first_enabled', 'model_api_keys', 'app_secrets', 'usage_period_totals'],
-  'private holds trial starts, the encrypted secrets and the per-window usage counters'
+  array['org_model_first_enabled', 'model_api_keys', 'app_secrets', 'usage_period_totals',
+        'usage_hold_settings', 'refusal_codes'],
+  'private holds trial starts, the encrypted secrets, the per-window usage counters, the hold settings and the refusal catalogue'
 );
 
 select columns_are('public', 'organizations', array[
@@ -86,9 +87,12 @@ select is(
     'invitations_organization_id_fkey:c',
     'org_system_model_config_organization_id_fkey:c',
     'org_system_model_config_system_model_id_fkey:c',
-    'profiles_organization_id_fkey:n'
+    'profiles_organization_id_fkey:n',
+    'usage_reservations_model_id_fkey:c',
+    'usage_reservations_organization_id_fkey:c',
+    'usage_reservations_user_id_fkey:c'
   ],
-  'foreign keys: usage restricts deletes (audit), settings cascade'
+  'foreign keys: usage restricts deletes (audit), settings and holds cascade'
 );
 
 select throws_ok(
@@ -184,7 +188,7 @@ select is(
   (select array_agg(c.relname::text order by c.relname) from pg_class c
    where c.relnamespace = 'public'::regnamespace and c.relkind = 'r' and c.relrowsecurity),
   array['ai_model_usage', 'ai_models_system', 'invitations', 'org_system_model_config',
-        'organizations', 'profiles'],
+        'organizations', 'profiles', 'usage_reservations'],
   'row level security is enabled on every public table'
 );
 select is_empty(
@@ -195,8 +199,8 @@ select is_empty(
 );
 select is(
   (select count(*)::int from pg_policies where schemaname = 'public'),
-  19,
-  'nineteen policies: one per table and action (invitations: read only)'
+  20,
+  'twenty policies: one per table and action (invitations and holds: read only)'
 );
 select is_empty(
   $$select policyname from pg_policies where schemaname = 'public' and roles <> '{authenticated}'$$,
@@ -246,10 +250,11 @@ select is_empty(
 select is(
   (select array_agg(p.proname::text order by p.proname) from pg_proc p
    where p.pronamespace = 'public'::regnamespace and p.prokind = 'f'),
-  array['accept_invitation', 'get_model_api_key', 'invite_member', 'quota_status', 'record_usage',
-        'remove_member', 'reset_org_quotas', 'revoke_invitation', 'set_model_api_key',
+  array['accept_invitation', 'clean_up_usage_holds', 'get_model_api_key', 'invite_member',
+        'quota_status', 'record_usage', 'release_usage', 'remove_member', 'reserve_usage',
+        'reset_org_quotas', 'revoke_invitation', 'set_model_api_key', 'settle_usage',
         'usable_models', 'usage_report'],
-  'public exposes only the eleven API functions'
+  'public exposes only the fifteen API functions'
 );
 select is_empty(
   $$select p.oid::regprocedure::text from pg_proc p
@@ -263,7 +268,7 @@ select ok(
   'only service_role (and postgres) may run the quota reset'
 );
 select ok(
-  has_function_privilege('authenticated', 'public.record_usage(uuid, integer, integer)', 'execute')
+  has_function_privilege('authenticated', 'public.record_usage(uuid, integer, integer, text)', 'execute')
   and has_function_privilege('authenticated', 'public.usable_models()', 'execute')
   and has_function_privilege('authenticated', 'public.quota_status(uuid)', 'execute'),
   'signed-in users may call record_usage, usable_models and quota_status'
@@ -274,7 +279,7 @@ select ok(
   'no API role can call the encryption key function'
 );
 select is(
-  (select p.prosecdef from pg_proc p where p.oid = 'public.record_usage(uuid, integer, integer)'::regprocedure),
+  (select p.prosecdef from pg_proc p where p.oid = 'public.record_usage(uuid, integer, integer, text)'::regprocedure),
   false,
   'record_usage runs as the invoker, so its insert passes row level security'
 );
@@ -282,11 +287,11 @@ select is(
   (select array_agg(p.proname::text order by p.proname) from pg_proc p
    where p.pronamespace = 'private'::regnamespace and not p.prosecdef),
   array['check_user_limit_applies', 'expired_trial_model_ids', 'forbid_usage_changes',
-        'is_platform_or_superadmin_request', 'is_privileged_writer', 'is_trial_expired',
-        'new_org_slug', 'next_quota_reset', 'normalized_email', 'organization_type_slugs',
-        'period_window', 'plan_rank', 'protect_model_config_keys', 'protect_organization_fields',
-        'protect_profile_fields', 'refuse_org_quota', 'refuse_user_limit',
-        'touch_updated_at', 'vetted_signup_org'],
+        'hold_result', 'is_platform_or_superadmin_request', 'is_platform_request',
+        'is_privileged_writer', 'is_trial_expired', 'new_org_slug', 'next_quota_reset',
+        'normalized_email', 'organization_type_slugs', 'period_window', 'plan_rank',
+        'protect_model_config_keys', 'protect_organization_fields', 'protect_profile_fields',
+        'refuse_org_quota', 'refuse_user_limit', 'touch_updated_at', 'vetted_signup_org'],
   'private helpers run as the invoker unless they must read past row level security'
 );
 

@@ -1,0 +1,185 @@
+"""The OpenAI-compatible service: `GET /v1/models`, `POST /v1/chat/completions`.
+
+The caller's Supabase access token is the Bearer; the service never decides who may do
+what, the database does (see chat_flow). Errors are OpenAI-shaped (see errors). One log
+line per request: method, path, status, model; never a token, a key or a prompt.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from pydantic import ValidationError
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from aimodels.proxy.accounting import Delivered
+from aimodels.proxy.chat_flow import ChatService, OpenStream, prepare
+from aimodels.proxy.database_api import DatabaseApi
+from aimodels.proxy.errors import ErrorCode, ProxyError, invalid_body
+from aimodels.proxy.provider_client import ProviderClient
+from aimodels.proxy.settings import ProxySettings
+from aimodels.proxy.stream_relay import StreamRelay
+from aimodels.proxy.wire import ChatRequest
+
+log = logging.getLogger("aimodels.proxy")
+
+MAX_IDEMPOTENCY_KEY = 200
+
+
+def bearer_token(request: Request) -> str:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ProxyError(
+            ErrorCode.INVALID_API_KEY,
+            "send your Supabase access token as 'Authorization: Bearer <token>'",
+        )
+    return token.strip()
+
+
+def idempotency_key(request: Request) -> str | None:
+    key = request.headers.get("idempotency-key")
+    if key is not None and not 0 < len(key) <= MAX_IDEMPOTENCY_KEY:
+        raise ProxyError(
+            ErrorCode.INVALID_REQUEST,
+            f"Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY} characters",
+            param="Idempotency-Key",
+        )
+    return key
+
+
+async def read_chat_request(request: Request) -> ChatRequest:
+    try:
+        return ChatRequest.model_validate(json.loads(await request.body() or b"null"))
+    except json.JSONDecodeError:
+        raise ProxyError(ErrorCode.INVALID_REQUEST, "the body is not valid JSON") from None
+    except ValidationError as error:
+        raise invalid_body(error) from None
+
+
+def create_proxy_app(settings: ProxySettings) -> Starlette:
+    state: dict[str, ChatService] = {}
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        limits = httpx.Limits(max_connections=200, max_keepalive_connections=100)
+        async with (
+            httpx.AsyncClient(timeout=30, limits=limits) as api_http,
+            httpx.AsyncClient(limits=limits) as provider_http,
+        ):
+            state["chat"] = ChatService(
+                DatabaseApi(settings, api_http),
+                ProviderClient(provider_http, settings.provider_timeout),
+            )
+            yield
+
+    async def list_models(request: Request) -> Response:
+        models = await state["chat"].api.usable_models(bearer_token(request))
+        return JSONResponse(
+            {
+                "object": "list",
+                "data": [
+                    {
+                        "id": str(model.id),
+                        "object": "model",
+                        "created": 0,
+                        "owned_by": "system",
+                        "name": model.name,
+                        "description": model.description,
+                        "max_tokens": model.max_tokens,
+                        "is_free": model.is_free,
+                        "token_limit_period": model.token_limit_period,
+                        "effective_token_limit": model.effective_token_limit,
+                        "trial_ends_at": model.trial_ends_at.isoformat()
+                        if model.trial_ends_at
+                        else None,
+                    }
+                    for model in models
+                ],
+            }
+        )
+
+    async def chat_completions(request: Request) -> Response:
+        token = bearer_token(request)
+        key = idempotency_key(request)
+        chat = await read_chat_request(request)
+        service = state["chat"]
+        call = prepare(await service.resolve(token, chat.model), chat)
+        request.state.model_id = str(call.model.id)
+        if not chat.stream:
+            return JSONResponse(await service.complete(token, call, key))
+        stream = await service.open_stream(token, call, key)
+
+        async def finish(delivered: Delivered, opened: OpenStream = stream) -> None:
+            await service.finish_stream(opened, delivered)
+
+        relay = StreamRelay(
+            stream.upstream, client_wants_usage=call.client_wants_usage, finish=finish
+        )
+        return _AsgiResponse(relay)
+
+    async def health(_: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def on_proxy_error(_: Request, error: Exception) -> Response:
+        if isinstance(error, ProxyError):
+            return error.response()
+        raise error
+
+    app = Starlette(
+        routes=[
+            Route("/v1/models", list_models, methods=["GET"]),
+            Route("/v1/chat/completions", chat_completions, methods=["POST"]),
+            Route("/health", health, methods=["GET"]),
+        ],
+        exception_handlers={ProxyError: on_proxy_error},
+        lifespan=lifespan,
+    )
+    app.add_middleware(_AccessLog)
+    return app
+
+
+class _AsgiResponse(Response):
+    """Lets a route return a plain ASGI app (the stream relay) as its response."""
+
+    def __init__(self, asgi: StreamRelay) -> None:
+        self._asgi = asgi
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._asgi(scope, receive, send)
+
+
+class _AccessLog:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = {"code": 0}
+
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, capture)
+        finally:
+            log.info(
+                "%s %s %s %.1fms",
+                scope["method"],
+                scope["path"],
+                status["code"],
+                (time.perf_counter() - started) * 1000,
+            )

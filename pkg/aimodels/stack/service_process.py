@@ -1,0 +1,112 @@
+"""Run one of our HTTP services (`aimodels <noun> serve`) as a background process.
+
+The stack knows only how to start it by command line, probe its /health and stop it; what
+it serves is its own business. Secrets go in the environment, never on the command line
+(which `ps` shows). Its log goes to .devstack/<name>.log.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import requests
+
+from aimodels.stack.errors import StackError
+from aimodels.stack.ports import port_is_free
+from aimodels.stack.process import log
+
+
+class ServiceError(StackError):
+    """A service did not come up, or would not stop."""
+
+
+class ServiceProcess:
+    def __init__(self, devstack_dir: Path, name: str, serve_args: Sequence[str], port: int) -> None:
+        self.name = name
+        self.serve_args = tuple(serve_args)  # e.g. ("provider", "serve")
+        self.port = port
+        self.pid_file = devstack_dir / f"{name}.pid"
+        self.log_file = devstack_dir / f"{name}.log"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def pid(self) -> int | None:
+        """The recorded pid, if that process is still this service."""
+        if not self.pid_file.exists():
+            return None
+        pid = int(self.pid_file.read_text().strip() or 0)
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            return None
+        return pid if " ".join(self.serve_args) in cmdline else None
+
+    def is_healthy(self) -> bool:
+        try:
+            return requests.get(f"{self.url}/health", timeout=2).status_code == 200
+        except requests.RequestException:
+            return False
+
+    def start(
+        self,
+        *,
+        extra_args: Sequence[str] = (),
+        env: Mapping[str, str] | None = None,
+        timeout: float = 30,
+    ) -> None:
+        if self.pid() is not None and self.is_healthy():
+            return
+        if not port_is_free(self.port):
+            raise ServiceError(f"{self.name}: port {self.port} is taken by another program")
+        command = [
+            sys.executable, "-m", "aimodels", *self.serve_args, "--port", str(self.port),
+            *extra_args,
+        ]  # fmt: skip
+        log.info("$ %s &", " ".join(command))
+        with self.log_file.open("ab") as log_stream:
+            process = subprocess.Popen(
+                command,
+                stdout=log_stream,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env={**os.environ, **(env or {})},
+                start_new_session=True,  # outlives the CLI call that started it
+            )
+        self.pid_file.write_text(str(process.pid))
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise ServiceError(
+                    f"{self.name} exited with {process.returncode}; see {self.log_file}"
+                )
+            if self.is_healthy():
+                return
+            time.sleep(0.2)
+        self.stop()
+        raise ServiceError(f"{self.name} not healthy after {timeout:.0f}s; see {self.log_file}")
+
+    def stop(self, timeout: float = 10) -> None:
+        pid = self.pid()
+        if pid is not None:
+            os.kill(pid, signal.SIGTERM)
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline and _is_alive(pid):
+                time.sleep(0.1)
+            if _is_alive(pid):
+                os.kill(pid, signal.SIGKILL)
+        self.pid_file.unlink(missing_ok=True)
+
+
+def _is_alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+    except (OSError, IndexError):
+        return False
