@@ -132,6 +132,8 @@ def test_the_readme_exit_code_table_is_the_cli_table() -> None:
 NO_JSON = {
     ("gateway", "serve"): "serves until interrupted",
     ("mail", "serve"): "serves until interrupted",
+    ("provider", "serve"): "serves until interrupted",
+    ("proxy", "serve"): "serves until interrupted",
     ("bench", "markdown"): "prints Markdown, its whole purpose",
     ("stack", "up"): "starts processes; `stack status --json` reports them",
     ("stack", "down"): "stops processes",
