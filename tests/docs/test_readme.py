@@ -56,25 +56,27 @@ def test_every_readme_command_prints_what_the_readme_shows(
     assert not failures, "\n\n".join(failures)
 
 
-def test_the_python_snippet_prints_what_its_comments_say(
+def test_the_python_snippets_print_what_their_comments_say(
     reader_env: Mapping[str, str],
 ) -> None:
     # Runs after the command-line walk-through above used quota: it must not matter.
-    [snippet] = code_blocks(README.read_text(), "python")
-    expected = [
-        match[1].strip()
-        for line in snippet.splitlines()
-        if (match := re.search(r"^\s*print\(.*#\s*(.+)$", line))
-    ]
-    assert expected, "the snippet documents what it prints"
-    for _ in range(2):  # twice: it does not depend on a fresh reset
-        done = subprocess.run(
-            [sys.executable, "-c", snippet],
-            cwd=REPO,
-            env=dict(reader_env),
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert done.returncode == 0, done.stderr
-        assert done.stdout.splitlines() == expected
+    snippets = code_blocks(README.read_text(), "python")
+    assert len(snippets) >= 2, "the client snippet and the model access snippet"
+    for snippet in snippets:
+        expected = [
+            match[1].strip()
+            for line in snippet.splitlines()
+            if (match := re.search(r"^\s*print\(.*#\s*(.+)$", line))
+        ]
+        assert expected, f"the snippet documents what it prints:\n{snippet}"
+        for _ in range(2):  # twice: it does not depend on a fresh reset
+            done = subprocess.run(
+                [sys.executable, "-c", snippet],
+                cwd=REPO,
+                env=dict(reader_env),
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+            assert done.returncode == 0, done.stderr
+            assert done.stdout.splitlines() == expected

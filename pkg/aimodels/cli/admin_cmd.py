@@ -7,7 +7,14 @@ from uuid import UUID
 
 import typer
 
-from aimodels.cli.output import EXIT_CODES_HELP, JsonFlag, print_json, print_table, reports_errors
+from aimodels.cli.output import (
+    EXIT_CODES_HELP,
+    JsonFlag,
+    print_json,
+    print_table,
+    reports_errors,
+    show_time,
+)
 from aimodels.cli.session import signed_in_client
 from aimodels.client import InvalidInput
 from aimodels.domain import OrgModelConfig
@@ -102,7 +109,10 @@ def invite(
     if json_out:
         print_json(issued.model_copy(update={"token": "(sent by email)"}))
     else:
-        print(f"invited {issued.invited_email} as {issued.invited_role} until {issued.expires_at}")
+        print(
+            f"invited {issued.invited_email} as {issued.invited_role}"
+            f" until {show_time(issued.expires_at)}"
+        )
 
 
 @admin_app.command("invitations")

@@ -37,7 +37,7 @@ def chat_command(
     """
     user = signed_in_client(ctx).user()
     found = user.find_model(model)
-    access = user.model_access(proxy_url_from_env(os.environ.get(ENV_FILE_ENV, ".env")))
+    access = user.model_access(proxy_url_from_env(os.environ.get(ENV_FILE_ENV)))
     if json_out:
         print_json(access.chat(found, prompt, max_tokens))
         return

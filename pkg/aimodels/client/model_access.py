@@ -30,6 +30,7 @@ from aimodels.client.errors import (
     TrialExpired,
     UserQuotaExceeded,
 )
+from aimodels.client.settings import find_env_file
 from aimodels.domain import QuotaStatus, UsableModel
 from aimodels.domain.chat import ChatResult, ChatUsage
 
@@ -68,9 +69,11 @@ def service_errors() -> Iterator[None]:
         raise ApiUnavailable(f"cannot reach the model access service: {error}") from error
 
 
-def proxy_url_from_env(env_file: str | Path | None = ".env") -> str:
-    """AIMODELS_PROXY_URL from the environment, else from `env_file` (`stack up` writes it)."""
-    file_values = dotenv_values(env_file) if env_file and Path(env_file).is_file() else {}
+def proxy_url_from_env(env_file: str | Path | None = None) -> str:
+    """AIMODELS_PROXY_URL from the environment, else from `env_file` (`stack up` writes it);
+    by default the nearest `.env` in the current folder or a parent, as for the API's URL."""
+    path = find_env_file() if env_file is None else Path(env_file)
+    file_values = dotenv_values(path) if path is not None and path.is_file() else {}
     url = os.environ.get(PROXY_URL_ENV) or file_values.get(PROXY_URL_ENV)
     if not url:
         raise InvalidInput(f"{PROXY_URL_ENV} is not set: run `aimodels stack up` or export it")
