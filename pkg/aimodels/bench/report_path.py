@@ -40,17 +40,24 @@ def _month_start() -> datetime:
 
 
 def report_by_rpc(session: requests.Session, base: str, since: datetime) -> Totals:
-    """The new way: the database adds up what the caller may read."""
-    response = session.post(
-        f"{base}/rest/v1/rpc/usage_report",
-        json={"group_by": "user", "since": since.isoformat()},
-        timeout=60,
-    )
-    response.raise_for_status()
-    return {
-        line["user_id"]: (line["tokens"], line["requests"], line["records"])
-        for line in response.json()
-    }
+    """The new way: the database adds up what the caller may read (one line per user, paged
+    only past the API's max_rows, as the client pages it)."""
+    totals: Totals = {}
+    offset = 0
+    while True:
+        response = session.post(
+            f"{base}/rest/v1/rpc/usage_report",
+            params={"limit": str(PAGE), "offset": str(offset)},
+            json={"group_by": "user", "since": since.isoformat()},
+            timeout=60,
+        )
+        response.raise_for_status()
+        page = response.json()
+        for line in page:
+            totals[line["user_id"]] = (line["tokens"], line["requests"], line["records"])
+        offset += len(page)
+        if len(page) < PAGE:
+            return totals
 
 
 def report_by_paging(session: requests.Session, base: str, org: str, since: datetime) -> Totals:
