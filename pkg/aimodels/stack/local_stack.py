@@ -36,6 +36,10 @@ class LocalStack:
             db_port=pick_port(settings.preferred_db_port),
             api_port=pick_port(settings.preferred_api_port),
         )
+        if settings.auth_rate_limits is not None:
+            self.ports = self.ports.model_copy(
+                update={"auth_rate_limits": settings.auth_rate_limits}
+            )
         self.cli = SupabaseCli(settings.project_dir)
         self.cluster = LocalCluster(settings.devstack_dir / "pg", self.ports.db_port)
         self.gateway = GatewayProcess(settings.devstack_dir, self.ports.api_port)
@@ -188,7 +192,7 @@ class LocalStack:
         auth = load_auth_config(
             self._config_toml,
             smtp_port=mail_ports.smtp_port,
-            rate_limits=self.settings.auth_rate_limits,
+            rate_limits=self.ports.auth_rate_limits is not False,
         )
         self.gateway.start(
             rest_db_url=self.cluster.url("authenticator"),
