@@ -128,3 +128,29 @@ def test_up_that_cannot_start_the_gateway_fails_in_one_line_and_leaves_nothing_r
         assert not settings.env_file.exists(), "a failed `stack up` wrote .env anyway"
     finally:
         LocalStack(settings).destroy()
+
+
+def test_up_that_fails_on_a_running_postgres_stops_the_services_it_started(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = own_stack_settings(tmp_path)
+    monkeypatch.setenv("AIMODELS_STACK_DIR", str(settings.devstack_dir))
+    monkeypatch.setenv("AIMODELS_ENV_FILE", str(settings.env_file))
+    stack = LocalStack(settings)
+    try:
+        stack.up()
+        # Postgres keeps running; the gateway and the mail catcher are down.
+        stack.model_access.stop()
+        stack.gateway.stop()
+        stack.mail.stop()
+        monkeypatch.setattr(GatewayProcess, "command", refuse_to_start)
+        result = CliRunner().invoke(app, ["stack", "up"])
+        assert result.exit_code == 1, f"exit {result.exit_code}: {result.output}"
+        assert stderr_is_one_line(result.stderr), f"not one line on stderr: {result.stderr!r}"
+        assert stack.cluster.is_running(), "up stopped a Postgres it did not start"
+        mail_ports = stack.mail.ports()
+        assert mail_ports is not None
+        leftovers = processes_mentioning(f"mail serve --smtp-port {mail_ports.smtp_port} ")
+        assert leftovers == [], f"a failed `stack up` left the mail catcher it started: {leftovers}"
+    finally:
+        stack.destroy()

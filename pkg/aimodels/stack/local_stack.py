@@ -73,6 +73,8 @@ class LocalStack:
         if not self.cluster.is_initialized():
             pending.touch()
         started_cluster = False
+        services = (self.model_access.proxy, self.model_access.provider, self.mail)
+        running_before = [service for service in services if service.pid() is not None]
         try:
             self.cluster.initialize()
             if not self.cluster.is_running():
@@ -86,12 +88,17 @@ class LocalStack:
             self._start_gateway()
             self._start_model_access()
         except BaseException:
-            # Leave the stack as we found it: a Postgres started here goes down again.
+            # Leave the stack as we found it: a Postgres started here goes down again, with
+            # everything on it; on a Postgres that ran before, the services started here stop.
             if started_cluster:
                 self.model_access.stop()
                 self.gateway.stop()
                 self.mail.stop()
                 self.cluster.stop()
+            else:
+                for service in services:
+                    if service not in running_before:
+                        service.stop()
             raise
         self._write_env()
         return self.info
