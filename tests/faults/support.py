@@ -1,7 +1,9 @@
 """Traffic, faults and the reconciliation for the fault-injection suite.
 
 Clients read (REST GET) and record (`record_usage`, each call with a token count no other
-call uses, so its row can be found afterwards) while a fault is injected. Every attempt
+call uses, so its row can be found afterwards) while a fault is injected. Rows that existed
+before the traffic (the seed's usage history) are no recording's: a seeded row whose count
+equals a tag would otherwise pass for a second row of that recording. Every attempt
 ends in one of three ways: a 2xx receipt, an HTTP error answer, or no answer at all (the
 connection died). The reconciliation then reads rows and counters in one snapshot.
 """
@@ -155,8 +157,9 @@ class Traffic:
             return Attempt(Kind.READ, actor, 0, started, None)
         return Attempt(Kind.READ, actor, 0, started, answer.status_code)
 
-    def record(self, actor: Actor) -> Attempt:
-        tokens = next(self._tags)
+    def record(self, actor: Actor, tokens: int | None = None) -> Attempt:
+        """One recording, tagged with the next unused count unless `tokens` is given."""
+        tokens = next(self._tags) if tokens is None else tokens
         started = time.monotonic()
         try:
             answer = requests.post(
@@ -200,9 +203,25 @@ class Reconciliation:
         )
 
 
-def reconcile(db_url: str, attempts: list[Attempt]) -> Reconciliation:
+def usage_row_ids(db_url: str, actors: list[Actor]) -> frozenset[str]:
+    """The ids of the actors' usage rows now: taken before the traffic, none of them is a
+    recording of it."""
+    with psycopg.connect(db_url) as conn:
+        rows = conn.execute(
+            "select id::text from public.ai_model_usage where user_id = any(%s::uuid[])",
+            ([a.user_id for a in actors],),
+        ).fetchall()
+    return frozenset(str(row_id) for (row_id,) in rows)
+
+
+def reconcile(
+    db_url: str, attempts: list[Attempt], *, rows_before: frozenset[str]
+) -> Reconciliation:
     """Every 2xx receipt is exactly one row (its id), an HTTP error answer left no row, a
-    call that got no answer left at most one, and every counter equals the sum of its rows."""
+    call that got no answer left at most one, and every counter equals the sum of its rows.
+
+    A recording's rows are the rows with its tag, but for `rows_before` (the rows that
+    existed before the traffic started; counters are checked against every row)."""
     recordings = [a for a in attempts if a.kind is Kind.RECORD]
     users = sorted({a.actor.user_id for a in recordings})
     result = Reconciliation()
@@ -215,7 +234,8 @@ def reconcile(db_url: str, attempts: list[Attempt]) -> Reconciliation:
                 " where user_id = any(%s::uuid[])",
                 (users,),
             ):
-                rows.setdefault((user, tokens), []).append(row_id)
+                if row_id not in rows_before:
+                    rows.setdefault((user, tokens), []).append(row_id)
             result.counter_mismatches = counter_mismatches(conn, users)
     for attempt in recordings:
         found = rows.get((attempt.actor.user_id, attempt.tokens), [])

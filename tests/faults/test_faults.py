@@ -17,6 +17,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 
+import psycopg
 import pytest
 
 from aimodels.stack.local_stack import LocalStack
@@ -28,6 +29,7 @@ from tests.faults.support import (
     reconcile,
     seconds_until_serving,
     terminate_backends_for,
+    usage_row_ids,
 )
 
 # Starts (and breaks) a stack of its own.
@@ -38,8 +40,10 @@ WARM_UP_SECONDS = 2.0
 AFTER_SECONDS = 2.0
 
 
-def assert_books_balance(stack: LocalStack, traffic: Traffic) -> Reconciliation:
-    books = reconcile(stack.cluster.url(), traffic.snapshot())
+def assert_books_balance(
+    stack: LocalStack, traffic: Traffic, rows_before: frozenset[str]
+) -> Reconciliation:
+    books = reconcile(stack.cluster.url(), traffic.snapshot(), rows_before=rows_before)
     assert books.receipts > 0, "no recording succeeded at all: the test proved nothing"
     assert books.problems == [], "\n".join(books.problems[:20])
     return books
@@ -72,12 +76,13 @@ def survive(
 ) -> Traffic:
     """Traffic, then the fault, then: serving again in time, and the books balance."""
     info = stack.info
+    rows_before = usage_row_ids(stack.cluster.url(), actors)
     with Traffic(info.api_url, info.anon_key, actors) as traffic:
         time.sleep(WARM_UP_SECONDS)
         inject()
         recovered = assert_serving_again(traffic, time.monotonic())
         time.sleep(AFTER_SECONDS)
-    report(name, assert_books_balance(stack, traffic), recovered, traffic)
+    report(name, assert_books_balance(stack, traffic, rows_before), recovered, traffic)
     return traffic
 
 
@@ -132,3 +137,25 @@ def test_all_three_faults_at_once_and_the_api_recovers_by_itself(
         terminator.join()
 
     survive(serving, actors, "all at once", everything)
+
+
+def test_a_recording_tagged_like_a_seeded_row_is_one_row_of_its_own(
+    serving: LocalStack, actors: list[Actor]
+) -> None:
+    """The seed's usage history holds counts a tag reaches (user1@summit-finance: 3000):
+    such a row existed before the traffic and is no recording's second row."""
+    db_url = serving.cluster.url()
+    rows_before = usage_row_ids(db_url, actors)
+    with psycopg.connect(db_url) as conn:
+        seeded = conn.execute(
+            "select user_id::text, tokens_used from public.ai_model_usage"
+            " where id = any(%s::uuid[]) order by created_at limit 1",
+            (list(rows_before),),
+        ).fetchone()
+    assert seeded is not None, "no actor has seeded usage: the collision cannot happen here"
+    actor = next(a for a in actors if a.user_id == seeded[0])
+    info = serving.info
+    attempt = Traffic(info.api_url, info.anon_key, actors).record(actor, tokens=int(seeded[1]))
+    assert attempt.ok, f"the recording was refused: {attempt.status}"
+    books = reconcile(db_url, [attempt], rows_before=rows_before)
+    assert books.receipts == 1 and books.problems == [], books.problems

@@ -66,8 +66,15 @@ def test_the_onboarding_rules_are_mutated_and_the_signup_triggers_listed(
     assert 'policy "superadmins and org admins can read invitations" on public.invitations' in (
         targets
     )
-    assert "function private.is_org_admin(organization_id uuid)" in targets
+    # The admin check of every onboarding function: mutated (the admin is nobody).
+    assert "function private.administered_org_id()" in targets
     listed = {item.target for item in mutation_report.not_mutated}
+    # What refuses on the onboarding path is named too, never skipped silently.
+    for helper in (
+        "private.require_org_admin()",
+        "private.refuse(code text, reason text, detail text)",
+    ):
+        assert helper in listed or f"function {helper}" in targets, helper
     assert (
         "trigger on_auth_user_created_create_org on auth.users (private.create_org_for_signup)"
         in listed

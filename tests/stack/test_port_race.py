@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import socket
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -99,7 +99,9 @@ def test_up_moves_postgres_off_a_port_taken_before_it_starts(
         stack.destroy()
 
 
-def refuse_to_start(gateway: GatewayProcess, *, rest_db_url: str, auth_db_url: str) -> list[str]:
+def refuse_to_start(
+    gateway: GatewayProcess, *, rest_db_url: str, auth_db_url: str, extra_args: Sequence[str] = ()
+) -> list[str]:
     return [sys.executable, "-c", "import sys; sys.exit('refusing to serve')"]
 
 
@@ -117,7 +119,38 @@ def test_up_that_cannot_start_the_gateway_fails_in_one_line_and_leaves_nothing_r
         assert "gateway" in result.stderr, f"the line does not say what failed: {result.stderr}"
         leftovers = processes_mentioning(str(settings.devstack_dir.resolve()))
         leftovers += processes_mentioning(str((settings.devstack_dir / "pg").resolve()))
+        # The mail catcher starts before the gateway (the model access services after it):
+        # its command line names its ports, which the stack keeps in its folder.
+        mail_ports = LocalStack(settings).mail.ports()
+        assert mail_ports is not None, "the mail catcher was not started: the test proves less"
+        leftovers += processes_mentioning(f"mail serve --smtp-port {mail_ports.smtp_port} ")
         assert leftovers == [], f"a failed `stack up` left processes running: {leftovers}"
         assert not settings.env_file.exists(), "a failed `stack up` wrote .env anyway"
     finally:
         LocalStack(settings).destroy()
+
+
+def test_up_that_fails_on_a_running_postgres_stops_the_services_it_started(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = own_stack_settings(tmp_path)
+    monkeypatch.setenv("AIMODELS_STACK_DIR", str(settings.devstack_dir))
+    monkeypatch.setenv("AIMODELS_ENV_FILE", str(settings.env_file))
+    stack = LocalStack(settings)
+    try:
+        stack.up()
+        # Postgres keeps running; the gateway and the mail catcher are down.
+        stack.model_access.stop()
+        stack.gateway.stop()
+        stack.mail.stop()
+        monkeypatch.setattr(GatewayProcess, "command", refuse_to_start)
+        result = CliRunner().invoke(app, ["stack", "up"])
+        assert result.exit_code == 1, f"exit {result.exit_code}: {result.output}"
+        assert stderr_is_one_line(result.stderr), f"not one line on stderr: {result.stderr!r}"
+        assert stack.cluster.is_running(), "up stopped a Postgres it did not start"
+        mail_ports = stack.mail.ports()
+        assert mail_ports is not None
+        leftovers = processes_mentioning(f"mail serve --smtp-port {mail_ports.smtp_port} ")
+        assert leftovers == [], f"a failed `stack up` left the mail catcher it started: {leftovers}"
+    finally:
+        stack.destroy()

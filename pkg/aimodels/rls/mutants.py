@@ -5,6 +5,8 @@ Three kinds of mutant, each undone exactly after its run:
   - each rule function on the access path, made to answer `true` (boolean functions) or
     null (the non-boolean helpers policies call directly, e.g. current_org_id());
   - each guard trigger on an application table, disabled.
+The other functions on the access path (checks that refuse by raising, values an API
+function returns) and the triggers on the platform's tables are listed, with what proves them.
 A function is on the access path when a policy, a trigger of an application table or an API
 function (exposed schema) calls it, directly or through other functions of ours (found by
 name in function bodies: plpgsql bodies record no dependencies). A trigger is a guard when
@@ -214,6 +216,17 @@ def plan_mutants(conn: psycopg.Connection, exposed_schemas: tuple[str, ...]) -> 
             mutants.append(_function_mutant(helper, "null", reached_from, rpc_from))
         elif oid in direct_policy_calls:
             not_mutated.append(NotMutated(target=helper.label, reason="returns a set or record"))
+        else:
+            # On the path but no policy's answer: a check that refuses by raising (the admin
+            # check of the onboarding functions, private.refuse()) or a value an API function
+            # returns. Listed, so a rule function is never skipped silently.
+            not_mutated.append(
+                NotMutated(
+                    target=helper.label,
+                    reason="not a yes/no rule and no policy calls it; proven by the cases of "
+                    "the API functions and triggers that call it",
+                )
+            )
 
     for name, schema, table, function_oid, enabled, tgtype in triggers:
         function = functions[function_oid]

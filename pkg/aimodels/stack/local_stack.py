@@ -36,6 +36,10 @@ class LocalStack:
             db_port=pick_port(settings.preferred_db_port),
             api_port=pick_port(settings.preferred_api_port),
         )
+        if settings.auth_rate_limits is not None:
+            self.ports = self.ports.model_copy(
+                update={"auth_rate_limits": settings.auth_rate_limits}
+            )
         self.cli = SupabaseCli(settings.project_dir)
         self.cluster = LocalCluster(settings.devstack_dir / "pg", self.ports.db_port)
         self.gateway = GatewayProcess(settings.devstack_dir, self.ports.api_port)
@@ -69,6 +73,8 @@ class LocalStack:
         if not self.cluster.is_initialized():
             pending.touch()
         started_cluster = False
+        services = (self.model_access.proxy, self.model_access.provider, self.mail)
+        running_before = [service for service in services if service.pid() is not None]
         try:
             self.cluster.initialize()
             if not self.cluster.is_running():
@@ -82,12 +88,17 @@ class LocalStack:
             self._start_gateway()
             self._start_model_access()
         except BaseException:
-            # Leave the stack as we found it: a Postgres started here goes down again.
+            # Leave the stack as we found it: a Postgres started here goes down again, with
+            # everything on it; on a Postgres that ran before, the services started here stop.
             if started_cluster:
                 self.model_access.stop()
                 self.gateway.stop()
                 self.mail.stop()
                 self.cluster.stop()
+            else:
+                for service in services:
+                    if service not in running_before:
+                        service.stop()
             raise
         self._write_env()
         return self.info
@@ -188,7 +199,7 @@ class LocalStack:
         auth = load_auth_config(
             self._config_toml,
             smtp_port=mail_ports.smtp_port,
-            rate_limits=self.settings.auth_rate_limits,
+            rate_limits=self.ports.auth_rate_limits is not False,
         )
         self.gateway.start(
             rest_db_url=self.cluster.url("authenticator"),

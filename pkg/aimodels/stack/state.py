@@ -29,8 +29,11 @@ class StackSettings(BaseModel):
     preferred_db_port: int = 54322
     preferred_api_port: int = 54321
     # config.toml's [auth.rate_limit] per client IP; off for the test suite, whose every
-    # request comes from one address (the rate-limit tests run their own gateway).
-    auth_rate_limits: bool = True
+    # request comes from one address (the rate-limit tests run their own gateway). None:
+    # as the stack in devstack_dir was set up (on for a new one). The choice is kept in its
+    # state file, so a CLI call on the test stack (`db reset` restarts the gateway) keeps
+    # them off.
+    auth_rate_limits: bool | None = None
 
     @property
     def state_file(self) -> Path:
@@ -82,6 +85,8 @@ class StackPorts(BaseModel):
     backend: Backend = Backend.LOCAL
     db_port: int
     api_port: int
+    # Whether the gateway applies config.toml's auth rate limits (None: not recorded, on).
+    auth_rate_limits: bool | None = None
 
     @classmethod
     def load(cls, settings: StackSettings) -> StackPorts | None:
