@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Mapping
+from pathlib import Path
 
 import pytest
 
@@ -48,16 +49,17 @@ def test_lines_not_run_still_name_real_commands() -> None:
 
 
 def test_every_readme_command_prints_what_the_readme_shows(
-    reader_env: Mapping[str, str],
+    reader_env: Mapping[str, str], reader_checkout: Path
 ) -> None:
     steps = [step for step in readme_steps() if not not_run_reason(step)]
     assert len(steps) > 15, "the README's walk-throughs were all found"
-    failures = [ran.report() for ran in run_steps(steps, reader_env) if ran.problems()]
+    ran = run_steps(steps, reader_env, cwd=reader_checkout)
+    failures = [done.report() for done in ran if done.problems()]
     assert not failures, "\n\n".join(failures)
 
 
 def test_the_python_snippets_print_what_their_comments_say(
-    reader_env: Mapping[str, str],
+    reader_env: Mapping[str, str], reader_checkout: Path
 ) -> None:
     # Runs after the command-line walk-through above used quota: it must not matter.
     snippets = code_blocks(README.read_text(), "python")
@@ -72,7 +74,7 @@ def test_the_python_snippets_print_what_their_comments_say(
         for _ in range(2):  # twice: it does not depend on a fresh reset
             done = subprocess.run(
                 [sys.executable, "-c", snippet],
-                cwd=REPO,
+                cwd=reader_checkout,
                 env=dict(reader_env),
                 capture_output=True,
                 text=True,

@@ -95,12 +95,14 @@ def sign_in_status(stack: StackInfo, email: str) -> int:
 
 def cli_runner(stack: StackInfo, env_dir: str) -> Callable[..., Result]:
     """`run(email, *args)`: `aimodels --as email args` against the stack, never the developer's
-    .env (AIMODELS_ENV_FILE points into `env_dir`, where no file exists)."""
+    .env (AIMODELS_ENV_FILE names an empty file in `env_dir`: a named file must exist)."""
     runner = CliRunner()
+    empty_env = Path(env_dir) / "empty.env"
+    empty_env.touch()
     env = {
         "SUPABASE_URL": stack.api_url,
         "SUPABASE_ANON_KEY": stack.anon_key,
-        "AIMODELS_ENV_FILE": f"{env_dir}/absent.env",
+        "AIMODELS_ENV_FILE": str(empty_env),
         "AIMODELS_PASSWORD": "",
         "COLUMNS": "200",
     }

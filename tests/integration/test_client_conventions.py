@@ -48,7 +48,9 @@ def test_admin_methods_take_names(sign_in: SignIn) -> None:
     admin = sign_in(ADMIN).org_admin()
     assert admin.enable_model("legal document drafter").is_enabled_for_users
     assert not admin.disable_model("Legal Document Drafter").is_enabled_for_users
-    assert admin.set_user_limit(IMMIGRATION, 20000).token_limit_per_user == 20000
+    limited = admin.set_user_limit(IMMIGRATION, 20000)
+    assert limited.model.name == IMMIGRATION
+    assert limited.admin_limit == limited.effective_limit == 20000
 
 
 def test_a_model_the_user_may_not_use_is_model_not_available(sign_in: SignIn) -> None:

@@ -21,10 +21,12 @@ Run = Callable[..., Result]
 @pytest.fixture
 def run(db: StackInfo, mailbox: Mailbox, tmp_path_factory: pytest.TempPathFactory) -> Run:
     runner = CliRunner()
+    empty_env = tmp_path_factory.mktemp("env") / "empty.env"  # a named .env must exist
+    empty_env.touch()
     base_env = {
         "SUPABASE_URL": db.api_url,
         "SUPABASE_ANON_KEY": db.anon_key,
-        "AIMODELS_ENV_FILE": str(tmp_path_factory.mktemp("env") / "absent.env"),
+        "AIMODELS_ENV_FILE": str(empty_env),
         "AIMODELS_PASSWORD": "",
         "COLUMNS": "200",
     }

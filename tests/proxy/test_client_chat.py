@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -70,13 +71,17 @@ def test_refusals_arrive_as_the_clients_typed_errors(fresh: StackInfo) -> None:
         access.chat(model.model_copy(update={"id": LEGAL_DRAFTER}), "hi")
 
 
-def test_the_chat_command_streams_then_prints_tokens_used_and_left(seeded: StackInfo) -> None:
+def test_the_chat_command_streams_then_prints_tokens_used_and_left(
+    seeded: StackInfo, tmp_path: Path
+) -> None:
     assert seeded.proxy_url is not None
+    empty_env = tmp_path / "empty.env"  # never the developer's .env; a named one must exist
+    empty_env.touch()
     env = {
         "SUPABASE_URL": seeded.api_url,
         "SUPABASE_ANON_KEY": seeded.anon_key,
         "AIMODELS_PROXY_URL": seeded.proxy_url,
-        "AIMODELS_ENV_FILE": "absent.env",
+        "AIMODELS_ENV_FILE": str(empty_env),
         "AIMODELS_PASSWORD": "",
     }
     runner = CliRunner()

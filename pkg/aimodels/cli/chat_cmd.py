@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from typing import Annotated
 
 import typer
 
 from aimodels.cli.output import JsonFlag, print_json, reports_errors
-from aimodels.cli.session import ENV_FILE_ENV, signed_in_client
+from aimodels.cli.session import env_file, signed_in_client
 from aimodels.client.model_access import proxy_url_from_env
 from aimodels.domain.chat import ChatResult
 
@@ -37,7 +36,7 @@ def chat_command(
     """
     user = signed_in_client(ctx).user()
     found = user.find_model(model)
-    access = user.model_access(proxy_url_from_env(os.environ.get(ENV_FILE_ENV)))
+    access = user.model_access(proxy_url_from_env(env_file()))
     if json_out:
         print_json(access.chat(found, prompt, max_tokens))
         return

@@ -10,21 +10,21 @@ from pydantic import BaseModel, TypeAdapter
 
 from aimodels.cli.output import (
     EXIT_CODES_HELP,
-    EXIT_ERROR,
-    EXIT_NOT_FOUND,
     JsonFlag,
     print_fields,
     print_json,
     print_table,
+    reports_errors,
 )
+from aimodels.client import ApiUnavailable, NotFound
 from aimodels.mailcatcher.messages import Message, MessageSummary
 from aimodels.stack.mail_process import MailCatcherProcess, configured_web_port
 from aimodels.stack.state import StackSettings
 
 mail_app = typer.Typer(
     help="The local mail catcher: confirmation, magic-link, invitation, recovery and "
-    "email-change messages the auth API sent.\n\n"
-    "Example: aimodels mail list; aimodels mail show 3\n\n" + EXIT_CODES_HELP,
+    "email-change messages the auth API sent; `aimodels mail show ID` prints one, with its "
+    "links.\n\nExample: aimodels mail list\n\n" + EXIT_CODES_HELP,
     no_args_is_help=True,
 )
 
@@ -46,8 +46,7 @@ def _catcher_url(url: str | None) -> str:
     config = settings.project_dir / "supabase" / "config.toml"
     found = MailCatcherProcess(settings.devstack_dir, configured_web_port(config)).url
     if found is None:
-        typer.echo("the mail catcher is not running: start it with `aimodels stack up`", err=True)
-        raise typer.Exit(EXIT_ERROR)
+        raise ApiUnavailable("the mail catcher is not running: start it with `aimodels stack up`")
     return found
 
 
@@ -55,8 +54,7 @@ def _get(url: str) -> requests.Response:
     try:
         return requests.get(url, timeout=10)
     except requests.RequestException as error:
-        typer.echo(f"cannot reach the mail catcher: {error}", err=True)
-        raise typer.Exit(EXIT_ERROR) from error
+        raise ApiUnavailable(f"cannot reach the mail catcher: {error}") from error
 
 
 @mail_app.command("serve")
@@ -72,6 +70,7 @@ def serve_command(
 
 
 @mail_app.command("list")
+@reports_errors
 def list_command(url: UrlOption = None, json_out: JsonFlag = False) -> None:
     """The caught messages, newest first."""
     answer = _get(f"{_catcher_url(url)}/api/v1/messages")
@@ -90,6 +89,7 @@ def list_command(url: UrlOption = None, json_out: JsonFlag = False) -> None:
 
 
 @mail_app.command("show")
+@reports_errors
 def show_command(
     message_id: Annotated[str, typer.Argument(help="Message id, as `mail list` shows it.")],
     url: UrlOption = None,
@@ -98,8 +98,7 @@ def show_command(
     """One message: headers, text body and its links."""
     answer = _get(f"{_catcher_url(url)}/api/v1/messages/{message_id}")
     if answer.status_code == 404:
-        typer.echo(f"no message {message_id}", err=True)
-        raise typer.Exit(EXIT_NOT_FOUND)
+        raise NotFound(f"no message {message_id}")
     message = TypeAdapter(Message).validate_json(answer.content)
     if json_out:
         print_json(message)

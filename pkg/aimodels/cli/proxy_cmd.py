@@ -11,8 +11,8 @@ from aimodels.proxy.settings import DEFAULT_PROXY_PORT
 
 proxy_app = typer.Typer(
     help="The OpenAI-compatible service: quota reserved before each model call, settled "
-    "after.\n\nExample: aimodels proxy serve --port 54329   (reads SUPABASE_URL, "
-    "SUPABASE_ANON_KEY and SUPABASE_SERVICE_ROLE_KEY from the environment or .env)",
+    "after. It reads SUPABASE_URL, SUPABASE_ANON_KEY and SUPABASE_SERVICE_ROLE_KEY from the "
+    "environment or .env.\n\nExample: aimodels proxy serve --port 54329",
     no_args_is_help=True,
 )
 

@@ -46,6 +46,16 @@ def password_for(email: str) -> str:
     return str(typer.prompt(f"Password for {email}", hide_input=True, err=True))
 
 
+def new_password(prompt: str) -> str:
+    """A password being chosen (sign-up, an accepted invitation): AIMODELS_PASSWORD, else
+    asked twice on a terminal; with no terminal, AuthError in one line, never a prompt."""
+    if password := os.environ.get(PASSWORD_ENV):
+        return password
+    if not sys.stdin.isatty():
+        raise AuthError(f"no password: set {PASSWORD_ENV} (no terminal to ask on)")
+    return str(typer.prompt(prompt, hide_input=True, confirmation_prompt=True, err=True))
+
+
 def is_seeded_account(email: str) -> bool:
     domain = email.rpartition("@")[2].casefold()
     return domain == SEEDED_DOMAIN or domain.endswith("." + SEEDED_DOMAIN)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from typing import Annotated
 
 import typer
 
 from aimodels.cli.output import JsonFlag, print_json, reports_errors
-from aimodels.cli.session import ENV_FILE_ENV, PASSWORD_ENV
+from aimodels.cli.session import env_file, new_password
 from aimodels.client import AIModelsClient
 from aimodels.client.onboarding import OnboardingService
 from aimodels.domain import OrgType
@@ -25,14 +24,13 @@ def signup_command(
 ) -> None:
     """Sign up: confirm the emailed link (see `aimodels mail list` locally), then you are the
     admin of a new organization on the free plan. The password comes from AIMODELS_PASSWORD
-    or a prompt.
+    or, on a terminal, a prompt (sign-in failed, exit 3, with neither).
 
-    Example: aimodels signup ada@lovelace.test --org-name "Lovelace Ltd" --org-type software
+    Example: AIMODELS_PASSWORD=ada-dev-password-1 aimodels signup ada@lovelace.test
+    --org-name "Lovelace Ltd" --org-type software
     """
-    password = os.environ.get(PASSWORD_ENV) or str(
-        typer.prompt("Password", hide_input=True, confirmation_prompt=True, err=True)
-    )
-    client = AIModelsClient.from_env(os.environ.get(ENV_FILE_ENV, ".env"))
+    password = new_password("Password")
+    client = AIModelsClient.from_env(env_file())
     result = OnboardingService(client.api).sign_up(
         email, password, org_name=org_name, org_type=org_type.value
     )
@@ -50,14 +48,14 @@ def accept_invite_command(
     json_out: JsonFlag = False,
 ) -> None:
     """Accept an invitation from the command line: follow the emailed link, choose your
-    password (AIMODELS_PASSWORD or a prompt) and join the organization.
+    password (AIMODELS_PASSWORD or, on a terminal, a prompt; exit 3 with neither) and join
+    the organization. A spent or expired link is sign-in failed (exit 3).
 
-    Example: aimodels accept-invite "$(aimodels mail show 3 --json | jq -r '.links[0]')"
+    Example: AIMODELS_PASSWORD=bob-dev-password-1 aimodels accept-invite "$(aimodels mail show
+    3 --json | jq -r '.links[0]')"
     """
-    password = os.environ.get(PASSWORD_ENV) or str(
-        typer.prompt("Choose a password", hide_input=True, confirmation_prompt=True, err=True)
-    )
-    client = AIModelsClient.from_env(os.environ.get(ENV_FILE_ENV, ".env"))
+    password = new_password("Choose a password")
+    client = AIModelsClient.from_env(env_file())
     joined = OnboardingService(client.api).accept_invitation_link(link, password)
     if json_out:
         print_json(joined)
