@@ -17,6 +17,7 @@ from rich.table import Table
 
 from aimodels.bench.database import BenchDatabase
 from aimodels.bench.loader import seed_database
+from aimodels.bench.matrix import MatrixError, targets_matrix
 from aimodels.bench.report import RunReport, report_json, report_markdown
 from aimodels.bench.runner import DEFAULT_BENCHMARKS, Benchmark, run_benchmarks
 from aimodels.bench.scales import Scale, Shape
@@ -24,7 +25,7 @@ from aimodels.cli.exits import EXIT_CODES_HELP
 from aimodels.cli.options import JsonFlag, OutputFile
 from aimodels.cli.output import people_console
 from aimodels.cli.stack_cmd import local_stack
-from aimodels.client import NotFound
+from aimodels.client import InvalidInput, NotFound
 
 bench_app = typer.Typer(
     help="Benchmarks at scale: RLS overhead, recording cost, concurrency, API path, dev loop.\n\n"
@@ -143,6 +144,26 @@ def markdown(
     """Print a saved JSON report as Markdown tables and plans (for BENCHMARKS.md)."""
     report = RunReport.model_validate_json(json_file.read_text())
     typer.echo(report_markdown(report, plans=plans))
+
+
+@bench_app.command("matrix")
+def matrix(
+    json_files: Annotated[
+        list[Path],
+        typer.Argument(help="Reports written by `bench run --output FILE`, one per scale x shape."),
+    ],
+) -> None:
+    """Print one Markdown table of every target's ratio across saved runs (scale x shape).
+
+    Bold: target missed. "-": that run did not measure it.
+
+    Example: aimodels bench matrix reports/bench.json
+    """
+    reports = [RunReport.model_validate_json(path.read_text()) for path in json_files]
+    try:
+        typer.echo(targets_matrix(reports))
+    except MatrixError as error:
+        raise InvalidInput(str(error)) from error
 
 
 @bench_app.command("drop")

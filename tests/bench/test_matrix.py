@@ -1,0 +1,78 @@
+"""Saved runs fold into one scale x shape table of ratios (pure, no database)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from aimodels.bench.matrix import MatrixError, targets_matrix
+from aimodels.bench.report import BenchmarkResult, Check, Figure, Machine, RunReport
+
+
+def _report(scale: str, shape: str, p50_ratio: float, *, seq_scan_free: bool = True) -> RunReport:
+    return RunReport(
+        started_at=datetime(2026, 1, 1, tzinfo=UTC),
+        scale=scale,
+        shape=shape,
+        seed=42,
+        machine=Machine(cpus=2, memory_gb=1, postgres="15", python="3.11", platform="x"),
+        results=[
+            BenchmarkResult(
+                name="rls",
+                title="RLS overhead",
+                scale=scale,
+                figures=[
+                    Figure(
+                        case="own usage",
+                        metric="p50_ms",
+                        value=p50_ratio,
+                        limit=1.0,
+                        limit_label="owner",
+                        target=1.25,
+                    ),
+                    # No target: not a row of the matrix.
+                    Figure(case="rows", metric="rows", value=5, limit=1, limit_label="x"),
+                ],
+                checks=[Check(name="no seq scan", passed=seq_scan_free)],
+            )
+        ],
+    )
+
+
+def _rows(table: str) -> list[list[str]]:
+    return [[cell.strip() for cell in line.strip("|").split("|")] for line in table.splitlines()]
+
+
+def test_columns_run_from_the_smallest_scale_and_shape_whatever_the_order_given() -> None:
+    table = targets_matrix(
+        [
+            _report("medium", "wide", 1.0),
+            _report("small", "skewed", 1.0),
+            _report("small", "wide", 1.0),
+        ]
+    )
+    assert _rows(table)[0] == ["target or check", "small wide", "small skewed", "medium wide"]
+
+
+def test_a_missed_target_and_a_failed_check_are_bold_and_a_met_one_is_not() -> None:
+    table = targets_matrix(
+        [_report("small", "wide", 1.1), _report("small", "heavy", 2.0, seq_scan_free=False)]
+    )
+    rows = {row[0]: row[1:] for row in _rows(table)[2:]}
+    assert rows == {
+        "RLS overhead: own usage, p50_ms <= 1.25": ["1.10", "**2.00**"],
+        "RLS overhead: no seq scan": ["pass", "**fail**"],
+    }
+
+
+def test_a_target_one_run_did_not_measure_shows_a_dash() -> None:
+    without = _report("small", "heavy", 1.0)
+    without.results[0].figures.clear()
+    rows = _rows(targets_matrix([_report("small", "wide", 1.0), without]))
+    assert ["RLS overhead: own usage, p50_ms <= 1.25", "1.00", "-"] in rows
+
+
+def test_two_runs_of_the_same_scale_and_shape_are_refused() -> None:
+    with pytest.raises(MatrixError, match="two reports for scale small, shape wide"):
+        targets_matrix([_report("small", "wide", 1.0), _report("small", "wide", 1.2)])
