@@ -88,14 +88,16 @@ def _access_token(client: AIModelsClient) -> str:
     return session.access_token
 
 
-class _SessionOpenAI(openai_sdk.OpenAI):
-    """The SDK, its key read from the session whenever the SDK reads it (every request)."""
+class _SessionKey:
+    """An SDK client whose key is read from the session whenever the SDK reads it (every
+    request); mixed into the sync and the async SDK class alike."""
 
     def __init__(self, client: AIModelsClient, base_url: str, max_retries: int) -> None:
         self._session_client = client
-        super().__init__(base_url=base_url, api_key="session", max_retries=max_retries)
+        # The SDK requires a key at construction; the property below replaces it.
+        super().__init__(base_url=base_url, api_key="session", max_retries=max_retries)  # type: ignore[call-arg]
 
-    @property  # type: ignore[override]
+    @property
     def api_key(self) -> str:
         return _access_token(self._session_client)
 
@@ -104,18 +106,12 @@ class _SessionOpenAI(openai_sdk.OpenAI):
         """The SDK assigns its key; the session's is always the one used."""
 
 
-class _SessionAsyncOpenAI(openai_sdk.AsyncOpenAI):
-    def __init__(self, client: AIModelsClient, base_url: str, max_retries: int) -> None:
-        self._session_client = client
-        super().__init__(base_url=base_url, api_key="session", max_retries=max_retries)
+class _SessionOpenAI(_SessionKey, openai_sdk.OpenAI):
+    pass
 
-    @property  # type: ignore[override]
-    def api_key(self) -> str:
-        return _access_token(self._session_client)
 
-    @api_key.setter
-    def api_key(self, _: str) -> None:
-        """The SDK assigns its key; the session's is always the one used."""
+class _SessionAsyncOpenAI(_SessionKey, openai_sdk.AsyncOpenAI):
+    pass
 
 
 class ModelAccess:
