@@ -120,6 +120,15 @@ def test_every_command_group_documents_the_exit_codes() -> None:
             assert EXIT_CODES_HELP in out, f"aimodels {' '.join(path)} --help"
 
 
+def test_a_command_that_says_more_about_an_exit_keeps_every_code() -> None:
+    out = " ".join(invoke("chat", "--help").stdout.split())
+    assert out.count("Exit codes:") == 1
+    for code in EXIT_MEANINGS:
+        assert f"; {code.value} " in out or f"Exit codes: {code.value} " in out, code
+    assert "4 permission denied or model not enabled" in out
+    assert "6 model not found" in out
+
+
 def test_the_readme_exit_code_table_is_the_cli_table() -> None:
     readme = (REPO / "README.md").read_text()
     rows = re.findall(r"^\| (\d) \| ([^|]+) \|$", readme, flags=re.MULTILINE)
@@ -135,6 +144,7 @@ NO_JSON = {
     ("provider", "serve"): "serves until interrupted",
     ("proxy", "serve"): "serves until interrupted",
     ("bench", "markdown"): "prints Markdown, its whole purpose",
+    ("bench", "matrix"): "prints Markdown, its whole purpose (the JSON is the reports it reads)",
     ("stack", "up"): "starts processes; `stack status --json` reports them",
     ("stack", "down"): "stops processes",
     ("stack", "env"): "prints KEY=VALUE lines for a shell",

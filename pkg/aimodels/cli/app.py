@@ -9,7 +9,7 @@ import typer
 from aimodels.cli.admin_cmd import admin_app
 from aimodels.cli.bench_cmd import bench_app
 from aimodels.cli.catalog_cmd import catalog_app
-from aimodels.cli.chat_cmd import chat_command
+from aimodels.cli.chat_cmd import CHAT_HELP, chat_command
 from aimodels.cli.context import CliContext
 from aimodels.cli.db_cmd import db_app
 from aimodels.cli.exits import EXIT_CODES_HELP
@@ -79,7 +79,7 @@ app.add_typer(catalog_app, name="catalog")
 app.add_typer(orgs_app, name="orgs")
 app.add_typer(rls_app, name="rls")
 app.add_typer(bench_app, name="bench")
-app.command("chat")(chat_command)
+app.command("chat", help=CHAT_HELP)(chat_command)
 app.add_typer(provider_app, name="provider")
 app.add_typer(proxy_app, name="proxy")
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Annotated
 
 import typer
 
+from aimodels.cli.exits import ExitCode, exit_codes_help
 from aimodels.cli.output import JsonFlag, print_json, reports_errors
 from aimodels.cli.session import env_file, signed_in_client
 from aimodels.client.model_access import proxy_url_from_env
@@ -30,9 +32,6 @@ def chat_command(
 
     Example: aimodels --as user1@bright-visas.example.test chat --model "Immigration Case
     Assistant" "Which visa fits a chef?"
-
-    Exit codes: 0 ok; 1 error; 2 bad usage or input; 3 sign-in failed; 4 permission denied
-    or model not enabled; 5 limit, quota or trial refused; 6 model not found.
     """
     user = signed_in_client(ctx).user()
     found = user.find_model(model)
@@ -49,6 +48,16 @@ def chat_command(
     typer.echo()
     if result is not None:
         typer.echo(_summary(result), err=True)
+
+
+# The command's help: its docstring, then what its permission and not-found exits mean here.
+_EXIT_CODES = exit_codes_help(
+    {
+        ExitCode.PERMISSION: "permission denied or model not enabled",
+        ExitCode.NOT_FOUND: "model not found",
+    }
+)
+CHAT_HELP = f"{inspect.getdoc(chat_command)}\n\n{_EXIT_CODES}"
 
 
 def _summary(result: ChatResult) -> str:

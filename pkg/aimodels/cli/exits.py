@@ -3,6 +3,7 @@ table are made from (or checked against) this table."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import IntEnum
 
 
@@ -26,8 +27,16 @@ EXIT_MEANINGS: dict[ExitCode, str] = {
     ExitCode.NOT_FOUND: "not found",
 }
 
-EXIT_CODES_HELP = (
-    "Exit codes: "
-    + "; ".join(f"{code.value} {meaning}" for code, meaning in EXIT_MEANINGS.items())
-    + ". A failure prints one line on stderr."
-)
+
+def exit_codes_help(meanings: Mapping[ExitCode, str] | None = None) -> str:
+    """The exit code paragraph of a help text; `meanings` says more for one command (what
+    "not found" means for it), never changes a code."""
+    said = {**EXIT_MEANINGS, **(meanings or {})}
+    return (
+        "Exit codes: "
+        + "; ".join(f"{code.value} {meaning}" for code, meaning in said.items())
+        + ". A failure prints one line on stderr."
+    )
+
+
+EXIT_CODES_HELP = exit_codes_help()
