@@ -14,8 +14,8 @@ select tables_are(
 select tables_are(
   'private',
   array['org_model_first_enabled', 'model_api_keys', 'app_secrets', 'usage_period_totals',
-        'usage_hold_settings', 'refusal_codes'],
-  'private holds trial starts, the encrypted secrets, the per-window usage counters, the hold settings and the refusal catalogue'
+        'usage_hold_settings', 'refusal_codes', 'org_model_access'],
+  'private holds trial starts, the encrypted secrets, the per-window usage counters, the hold settings, the refusal catalogue and the per-organization model facts'
 );
 
 select columns_are('public', 'organizations', array[
@@ -286,12 +286,14 @@ select is(
 select is(
   (select array_agg(p.proname::text order by p.proname) from pg_proc p
    where p.pronamespace = 'private'::regnamespace and not p.prosecdef),
-  array['check_user_limit_applies', 'expired_trial_model_ids', 'forbid_usage_changes',
-        'hold_result', 'is_platform_or_superadmin_request', 'is_platform_request',
-        'is_privileged_writer', 'is_trial_expired', 'new_org_slug', 'next_quota_reset',
-        'normalized_email', 'organization_type_slugs', 'period_window', 'plan_rank',
-        'protect_model_config_keys', 'protect_organization_fields', 'protect_profile_fields',
-        'refuse_org_quota', 'refuse_user_limit', 'touch_updated_at', 'vetted_signup_org'],
+  array['check_user_limit_applies', 'effective_limit', 'expired_trial_model_ids',
+        'forbid_usage_changes', 'hold_result', 'is_platform_or_superadmin_request',
+        'is_platform_request', 'is_privileged_writer', 'is_trial_expired', 'model_targets_org',
+        'new_org_slug', 'next_quota_reset', 'normalized_email', 'org_model_access_rows',
+        'organization_type_slugs', 'period_window', 'plan_rank', 'protect_model_config_keys',
+        'protect_organization_fields', 'protect_profile_fields', 'refuse_org_quota',
+        'refuse_user_limit', 'touch_updated_at', 'trial_ends_at', 'usable_until',
+        'vetted_signup_org'],
   'private helpers run as the invoker unless they must read past row level security'
 );
 
