@@ -8,6 +8,9 @@ import psycopg
 
 Params = Mapping[str, object]
 
+# The log no plan may read sequentially (the benchmarks' gate, BENCHMARKS.md).
+USAGE_TABLE = "ai_model_usage"
+
 
 def explain_text(conn: psycopg.Connection, sql: str, params: Params) -> str:
     rows = conn.execute(f"explain (analyze, buffers) {sql}", params).fetchall()

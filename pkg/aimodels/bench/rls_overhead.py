@@ -15,12 +15,11 @@ import psycopg
 from aimodels.bench.actors import Actor, enter_as
 from aimodels.bench.context import BenchContext
 from aimodels.bench.hot_reads import HOT_READS, HotRead, hot_read_params
-from aimodels.bench.plans import Params, explain_text, seq_scanned_tables
+from aimodels.bench.plans import USAGE_TABLE, Params, explain_text, seq_scanned_tables
 from aimodels.bench.report import BenchmarkResult, Check, Figure, QueryPlan
 from aimodels.bench.stats import measure_interleaved
 
 TARGET_RATIO = 1.25
-USAGE_TABLE = "ai_model_usage"
 
 
 class _Sides:
