@@ -2,8 +2,9 @@
 
 The RLS side logs in as `authenticator` and takes the actor's role and claims in each
 transaction, as PostgREST does; only the query itself is timed, so the figure is the cost of
-the policies and nothing else. Each plan is printed; the check fails if any plan, of either
-side, reads ai_model_usage with a sequential scan.
+the policies and nothing else. Each plan is printed (for an RPC, with the plans of the queries
+it runs inside, from auto_explain); the check fails if any plan, of either side, reads
+ai_model_usage with a sequential scan.
 """
 
 from __future__ import annotations
@@ -15,7 +16,14 @@ import psycopg
 from aimodels.bench.actors import Actor, enter_as
 from aimodels.bench.context import BenchContext
 from aimodels.bench.hot_reads import HOT_READS, HotRead, hot_read_params
-from aimodels.bench.plans import USAGE_TABLE, Params, explain_text, seq_scanned_tables
+from aimodels.bench.plans import (
+    USAGE_TABLE,
+    Params,
+    explain_text,
+    nested_plans,
+    seq_scanned_in,
+    seq_scanned_tables,
+)
 from aimodels.bench.report import BenchmarkResult, Check, Figure, QueryPlan
 from aimodels.bench.stats import measure_interleaved
 
@@ -25,9 +33,12 @@ TARGET_RATIO = 1.25
 class _Sides:
     """The two connections a hot read runs on, and one timed execution on each."""
 
-    def __init__(self, rls: psycopg.Connection, owner: psycopg.Connection) -> None:
+    def __init__(
+        self, rls: psycopg.Connection, owner: psycopg.Connection, inner: psycopg.Connection
+    ) -> None:
         self.rls = rls
         self.owner = owner
+        self.inner = inner  # the superuser's, untimed: plans of what functions run inside
 
     def as_actor(self, actor: Actor, sql: str, params: Params) -> list[tuple[object, ...]]:
         with self.rls.transaction():
@@ -47,13 +58,17 @@ def _plans(sides: _Sides, read: HotRead, actor: Actor, params: Params) -> list[Q
     with sides.owner.transaction():
         owner_scans = seq_scanned_tables(sides.owner, read.owner_sql, params)
         owner_plan = explain_text(sides.owner, read.owner_sql, params)
+    # An RPC's own queries are one Function Scan to EXPLAIN: their plans come from inside.
+    inner = nested_plans(sides.inner, lambda conn: enter_as(conn, actor), read.rls_sql, params)
+    if inner:
+        rls_plan += "\n\nRun inside functions (auto_explain):\n" + "\n\n".join(inner)
     return [
         QueryPlan(
             query=read.name,
             actor=f"{actor.label} (RLS)",
             sql=read.rls_sql.strip(),
             plan=rls_plan,
-            seq_scanned=rls_scans,
+            seq_scanned=sorted({*rls_scans, *seq_scanned_in(inner)}),
         ),
         QueryPlan(
             query=read.name,
@@ -72,8 +87,9 @@ def run_rls_overhead(ctx: BenchContext) -> BenchmarkResult:
     with (
         psycopg.connect(ctx.database.authenticator_url, autocommit=True) as rls,
         psycopg.connect(ctx.database.owner_url, autocommit=True) as owner,
+        psycopg.connect(ctx.database.owner_url, autocommit=True) as inner,
     ):
-        sides = _Sides(rls, owner)
+        sides = _Sides(rls, owner, inner)
         for read in HOT_READS:
             actor = ctx.seed_info.actor(read.actor)
             params = hot_read_params(ctx.seed_info, read.actor)
