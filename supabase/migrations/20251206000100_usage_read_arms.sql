@@ -47,8 +47,8 @@ create index ai_model_usage_user_created_idx
   */
 
 /**
-  * Every organization for a superadmin, none for anyone else. Policies compare
-  * `organization_id = any ((select private.superadmin_org_ids())::uuid[])`.
+  * Every organization for a superadmin (what readable_org_ids() gives them), none for anyone
+  * else. Policies compare `organization_id = any ((select private.superadmin_org_ids())::uuid[])`.
   */
 create or replace function private.superadmin_org_ids()
   returns uuid[]
@@ -59,7 +59,7 @@ create or replace function private.superadmin_org_ids()
 as $$
 begin
   if private.is_superadmin() then
-    return (select coalesce(array_agg(o.id), '{}') from public.organizations o);
+    return private.readable_org_ids();
   end if;
   return '{}'::uuid[];
 end;

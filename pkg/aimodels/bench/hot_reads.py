@@ -147,16 +147,20 @@ from public.usage_across_orgs(%(day_start)s, %(day_end)s) r""",
         rls_sql="""
 select r.user_id, r.user_name, r.tokens, r.requests, r.records
 from public.usage_report('user', %(month_start)s, %(month_end)s) r""",
-        # The report's own order: display name, then id (nulls last).
+        # Totals first, then one name per user; the report's own order: display name, then
+        # id (nulls last).
         owner_sql="""
-select u.user_id, p.display_name, sum(u.tokens_used)::bigint, sum(u.requests_count)::bigint,
-  count(*)::bigint
-from public.ai_model_usage u
-left join public.profiles p on p.id = u.user_id
-where u.organization_id = %(organization_id)s
-  and u.created_at >= %(month_start)s and u.created_at < %(month_end)s
-group by u.user_id, p.display_name
-order by p.display_name, u.user_id""",
+select g.user_id, p.display_name, g.tokens, g.requests, g.records
+from (
+  select u.user_id, sum(u.tokens_used)::bigint as tokens,
+    sum(u.requests_count)::bigint as requests, count(*)::bigint as records
+  from public.ai_model_usage u
+  where u.organization_id = %(organization_id)s
+    and u.created_at >= %(month_start)s and u.created_at < %(month_end)s
+  group by u.user_id
+) g
+left join public.profiles p on p.id = g.user_id
+order by p.display_name, g.user_id""",
     ),
 )
 
