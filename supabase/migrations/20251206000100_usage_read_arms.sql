@@ -8,14 +8,15 @@
   * few are large) that looks like a tenth of the log, and it reads the query's whole
   * created_at range and filters it: a user's own month read every user's month (1.75x to
   * 9x the hand-written query at small). Now each kind of caller has its own arm, and the
-  * arms of the other kinds compare with null, which an index scan answers without reading:
+  * arms of the other kinds compare with null or an empty array, which an index scan answers
+  * without reading:
   *   - a user:       user_id = (select auth.uid()), served by (user_id, created_at);
   *   - an admin:     organization_id = (select private.administered_org_id()), one org,
   *                   estimated as one org's rows, served by (organization_id, created_at);
   *   - a superadmin: organization_id = any ((select private.superadmin_org_ids())::uuid[]),
   *                   every organization for a superadmin, none for anyone else.
   * The superadmin arm carries `created_at > (select '-infinity') and created_at < (select
-  * 'infinity')`: true for every row (created_at is stamped now()), and there only for the
+  * 'infinity')`: true for every row (created_at is a finite time), and there only for the
   * planner, which estimates a range between two unknown bounds at 0.5%, so the arm no longer
   * looks like ten organizations' rows to the other callers' plans. (Bare constants would be
   * estimated from the column's statistics: all rows.)
