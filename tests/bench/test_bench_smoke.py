@@ -65,6 +65,17 @@ def test_rls_overhead_reports_p50_p99_and_both_plans_per_hot_read(tiny_report: R
     assert any(c.name.startswith("no plan scans ai_model_usage") for c in rls.checks)
 
 
+def test_an_rpc_hot_read_shows_the_plans_of_the_queries_it_runs(tiny_report: RunReport) -> None:
+    """EXPLAIN sees an RPC as one Function Scan; the seq-scan check must see inside it."""
+    [rls] = [r for r in tiny_report.results if r.name == "rls_overhead"]
+    [plan] = [
+        p for p in rls.plans if "rpc usage_across_orgs" in p.query and p.actor.endswith("(RLS)")
+    ]
+    assert "Function Scan" in plan.plan
+    inside = plan.plan.split("Run inside functions (auto_explain):", 1)[1]
+    assert "on ai_model_usage" in inside and "set_config" not in inside, inside
+
+
 def test_rls_and_owner_sides_compute_the_same_result(tiny_report: RunReport) -> None:
     """Not a timing: the hand predicate must mean what the policies mean, or the ratio lies."""
     [rls] = [r for r in tiny_report.results if r.name == "rls_overhead"]

@@ -29,12 +29,22 @@ _CREATED = re.compile(
 )
 
 
+# An index takes its table's schema: `create index name on schema.table`.
+_CREATED_INDEX = re.compile(
+    r"^\s*create\s+(?:unique\s+)?index\s+(?:if\s+not\s+exists\s+)?([a-z_][a-z0-9_]*)\s+on\s+"
+    r"(?:only\s+)?([a-z_][a-z0-9_]*)\.",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
 def created_objects(sql_file: Path) -> set[str]:
-    """The tables (`schema.name`) and functions (`schema.name()`) a migration creates."""
+    """The relations (tables and indexes, `schema.name`) and functions (`schema.name()`) a
+    migration creates."""
+    text = sql_file.read_text()
     return {
         name.lower() + ("()" if kind.lower() == "function" else "")
-        for kind, name in _CREATED.findall(sql_file.read_text())
-    }
+        for kind, name in _CREATED.findall(text)
+    } | {f"{schema}.{index}".lower() for index, schema in _CREATED_INDEX.findall(text)}
 
 
 def newest_migrations_own_objects() -> set[str]:
@@ -116,7 +126,7 @@ def test_last_1_removes_the_newest_migrations_objects(restore: str, cli_on_test_
     seeded = restore
     # e.g. onboarding's public.invitations and public.invite_member()
     newest = newest_migrations_own_objects()
-    assert any(not name.endswith("()") for name in newest), "a table, to see it go"
+    assert any(not name.endswith("()") for name in newest), "a relation, to see it go"
     assert any(name.endswith("()") for name in newest), "a function, to see it go"
     assert [name for name in sorted(newest) if not exists(seeded, name)] == []
     done = cli_on_test_stack("db", "reset", "--last", "1")

@@ -44,6 +44,14 @@ where p.id = %(user_id)s
     false)
 order by m.is_featured desc, m.sort_order, m.name"""
 
+# Everybody's day, as the owner reads it: by created_at alone.
+_DAY_ACROSS_ORGS_BY_HAND = """
+select u.organization_id, u.model_id, sum(u.tokens_used) as tokens
+from public.ai_model_usage u
+where u.created_at >= %(day_start)s and u.created_at < %(day_end)s
+group by u.organization_id, u.model_id
+order by u.organization_id, u.model_id"""
+
 HOT_READS: tuple[HotRead, ...] = (
     HotRead(
         name="user: usable models (table)",
@@ -123,12 +131,36 @@ from public.ai_model_usage u
 where u.created_at >= %(day_start)s and u.created_at < %(day_end)s
 group by u.organization_id, u.model_id
 order by u.organization_id, u.model_id""",
+        owner_sql=_DAY_ACROSS_ORGS_BY_HAND,
+    ),
+    HotRead(
+        name="superadmin: usage across all orgs, one day (rpc usage_across_orgs)",
+        actor="superadmin",
+        rls_sql="""
+select r.organization_id, r.model_id, r.tokens
+from public.usage_across_orgs(%(day_start)s, %(day_end)s) r""",
+        owner_sql=_DAY_ACROSS_ORGS_BY_HAND,
+    ),
+    HotRead(
+        name="admin: usage_report by user, one month",
+        actor="admin",
+        rls_sql="""
+select r.user_id, r.user_name, r.tokens, r.requests, r.records
+from public.usage_report('user', %(month_start)s, %(month_end)s) r""",
+        # Totals first, then one name per user; the report's own order: display name, then
+        # id (nulls last).
         owner_sql="""
-select u.organization_id, u.model_id, sum(u.tokens_used) as tokens
-from public.ai_model_usage u
-where u.created_at >= %(day_start)s and u.created_at < %(day_end)s
-group by u.organization_id, u.model_id
-order by u.organization_id, u.model_id""",
+select g.user_id, p.display_name, g.tokens, g.requests, g.records
+from (
+  select u.user_id, sum(u.tokens_used)::bigint as tokens,
+    sum(u.requests_count)::bigint as requests, count(*)::bigint as records
+  from public.ai_model_usage u
+  where u.organization_id = %(organization_id)s
+    and u.created_at >= %(month_start)s and u.created_at < %(month_end)s
+  group by u.user_id
+) g
+left join public.profiles p on p.id = g.user_id
+order by p.display_name, g.user_id""",
     ),
 )
 

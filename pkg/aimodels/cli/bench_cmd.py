@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from aimodels.bench.database import BenchDatabase
+from aimodels.bench.gates import enforce_gates
 from aimodels.bench.loader import seed_database
 from aimodels.bench.matrix import MatrixError, targets_matrix
 from aimodels.bench.report import RunReport, report_json, report_markdown
@@ -31,8 +32,9 @@ bench_app = typer.Typer(
     help="Benchmarks at scale: RLS overhead, recording cost, concurrency, API path, dev loop.\n\n"
     "Example: aimodels bench seed --scale tiny && aimodels bench run --scale tiny --only rls "
     "--output reports/bench.json\n\n"
-    "Exit 1 also when a benchmark's own check failed (a sequential scan of the usage log, an "
-    "overshoot); missed targets are reported, not failed.\n\n" + EXIT_CODES_HELP,
+    "Exit 1, with one line naming each problem, when any plan a benchmark collected scans the "
+    "usage log sequentially or any check failed (an overshoot, a wrong counter, a result that "
+    "differs from the owner's); missed targets are reported, not failed.\n\n" + EXIT_CODES_HELP,
     no_args_is_help=True,
 )
 console = people_console()
@@ -130,8 +132,7 @@ def run(
     if markdown_file is not None:
         markdown_file.write_text(report_markdown(report))
         console.print(f"Wrote {markdown_file}")
-    if not report.checks_passed:
-        raise typer.Exit(1)
+    enforce_gates(report)
 
 
 @bench_app.command("markdown")

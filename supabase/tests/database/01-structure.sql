@@ -1,6 +1,6 @@
 begin;
 \ir ../helpers.psql
-select plan(82);
+select plan(83);
 
 -- ---------------------------------------------------------------------------
 -- Tables and columns
@@ -156,6 +156,8 @@ select has_index('public', 'ai_model_usage', 'ai_model_usage_user_model_created_
   array['user_id', 'model_id', 'created_at'], 'usage indexed for the own-usage policy and limit sums');
 select has_index('public', 'ai_model_usage', 'ai_model_usage_organization_created_idx',
   array['organization_id', 'created_at'], 'usage indexed for the org-admin policy');
+select has_index('public', 'ai_model_usage', 'ai_model_usage_user_created_idx',
+  array['user_id', 'created_at'], 'usage indexed for the own-rows policy arm with a date range');
 select has_index('public', 'ai_model_usage', 'ai_model_usage_created_at_idx',
   array['created_at'], 'usage indexed by date for reports across organizations');
 select col_is_pk('private', 'usage_period_totals',
@@ -253,8 +255,8 @@ select is(
   array['accept_invitation', 'clean_up_usage_holds', 'get_model_api_key', 'invite_member',
         'quota_status', 'record_usage', 'release_usage', 'remove_member', 'reserve_usage',
         'reset_org_quotas', 'revoke_invitation', 'set_model_api_key', 'settle_usage',
-        'usable_models', 'usage_report'],
-  'public exposes only the fifteen API functions'
+        'usable_models', 'usage_across_orgs', 'usage_report'],
+  'public exposes only the sixteen API functions'
 );
 select is_empty(
   $$select p.oid::regprocedure::text from pg_proc p
