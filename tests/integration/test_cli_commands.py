@@ -145,6 +145,13 @@ def test_orgs_plan_and_quota(run: Run) -> None:
 # -- refusals ------------------------------------------------------------------------------
 
 
+def test_a_negative_quota_reaches_the_rule_not_the_option_parser(run: Run) -> None:
+    # It needs the database: the rule refuses it, after sign-in (a unit test without a stack
+    # saw exit 1, "cannot reach the API", whenever no developer stack happened to be up).
+    line = _refused(run(SUPERADMIN, "orgs", "quota", "acme-law", "-5"), 2)
+    assert "No such option" not in line
+
+
 def test_wrong_password_exits_3(run: Run) -> None:
     line = _refused(run(USER, "models", "list", env={"AIMODELS_PASSWORD": "wrong"}), 3)
     assert "invalid_credentials" in line

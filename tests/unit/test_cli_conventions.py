@@ -94,12 +94,6 @@ def test_an_unreachable_api_is_one_line_suggesting_stack_up() -> None:
     assert "aimodels stack up" in line
 
 
-def test_a_negative_quota_reaches_the_rule_not_the_option_parser() -> None:
-    result = invoke("--as", "superadmin@example.test", "orgs", "quota", "acme-law", "-5")
-    assert "No such option" not in result.stderr
-    assert result.exit_code == 2
-
-
 # -- help ------------------------------------------------------------------------------------
 
 
