@@ -11,6 +11,7 @@ from uuid import UUID
 import psycopg
 import requests
 
+from aimodels.stack.model_access import proxy_env
 from aimodels.stack.service_process import ServiceProcess
 from aimodels.stack.state import StackInfo
 
@@ -159,11 +160,7 @@ def start_proxy(
     proxy = ServiceProcess(run_dir, "proxy", ("proxy", "serve"), free_port())
     proxy.start(
         extra_args=("--env-file", "", "--provider-timeout", str(provider_timeout)),
-        env={
-            "SUPABASE_URL": stack.api_url,
-            "SUPABASE_ANON_KEY": stack.anon_key,
-            "SUPABASE_SERVICE_ROLE_KEY": stack.service_role_key,
-        },
+        env=proxy_env(stack),
     )
     return proxy
 
