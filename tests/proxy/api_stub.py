@@ -1,6 +1,6 @@
 """A stand-in for the API behind the service, answering every call as a saturated gateway
 does (504 PGRST003: no database connection free within the pool's wait), except the one
-platform read, the model's key, which it answers with `key`."""
+platform read, the model's key, which it answers with `key` (unless `key` is None)."""
 
 from __future__ import annotations
 
@@ -25,9 +25,9 @@ SATURATED = {
 }
 
 
-def _app(key: str) -> Starlette:
+def _app(key: str | None) -> Starlette:
     async def rpc(request: Request) -> Response:
-        if request.path_params["name"] == "get_model_api_key":
+        if request.path_params["name"] == "get_model_api_key" and key is not None:
             return JSONResponse(key)
         return JSONResponse(SATURATED, status_code=504)
 
@@ -35,7 +35,7 @@ def _app(key: str) -> Starlette:
 
 
 @contextmanager
-def saturated_api(key: str) -> Iterator[str]:
+def saturated_api(key: str | None) -> Iterator[str]:
     """Serve the stub on a free port for the block; yields its URL."""
     port = free_port()
     server = uvicorn.Server(

@@ -141,6 +141,10 @@ class Database:
             )
         )
 
+    def execute(self, query: str, params: tuple[object, ...] = ()) -> None:
+        """A change as superuser, for a test's setting (never how the service reaches data)."""
+        self._run(query, params)
+
     def _one(self, query: str, params: tuple[object, ...] = ()) -> Any:
         return self._all(query, params)[0][0]
 

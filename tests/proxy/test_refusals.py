@@ -69,12 +69,25 @@ def test_an_unknown_model_is_404_model_not_available(fresh: StackInfo, since: da
     assert error.code == "model_not_available"
 
 
+@pytest.mark.parametrize("ref", [str(LEGAL_DRAFTER), "Legal Document Drafter"])
 def test_a_model_the_org_has_not_enabled_is_403_model_not_enabled(
-    fresh: StackInfo, since: datetime
+    fresh: StackInfo, since: datetime, ref: str
 ) -> None:
-    error = _refused(Counted(fresh, access_token(fresh, USER1)), str(LEGAL_DRAFTER))
+    """By id or by exact name alike: the name is looked up among the models the caller's
+    organization can see (RLS), so it says no more than the id would."""
+    error = _refused(Counted(fresh, access_token(fresh, USER1)), ref)
     assert isinstance(error, openai.PermissionDeniedError)
     assert error.code == "model_not_enabled"
+
+
+@pytest.mark.parametrize("ref", [str(LEGAL_DRAFTER), "Legal Document Drafter"])
+def test_a_model_the_org_cannot_see_is_404_by_id_or_name(
+    fresh: StackInfo, since: datetime, ref: str
+) -> None:
+    """acme-law is on the free plan: the Legal Drafter is not visible to it at all."""
+    error = _refused(Counted(fresh, access_token(fresh, "user1@acme-law.example.test")), ref)
+    assert isinstance(error, openai.NotFoundError)
+    assert error.code == "model_not_available"
 
 
 def test_an_expired_trial_is_403_trial_expired(fresh: StackInfo, since: datetime) -> None:

@@ -8,6 +8,7 @@ is returned as a SecretStr, cached in memory for a few seconds, and never logged
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 from uuid import UUID
@@ -26,16 +27,20 @@ class PlatformApi:
         self._http = http
         self._key_cache_seconds = settings.key_cache_seconds
         self._keys: dict[UUID, tuple[float, SecretStr | None]] = {}
+        # One read per model at a time: calls arriving as the cached key expires wait for
+        # that read instead of each making their own.
+        self._reading: dict[UUID, asyncio.Lock] = {}
 
     async def model_api_key(self, model_id: UUID) -> SecretStr | None:
         """The model's key, read with the platform credential; None when none is set."""
-        cached = self._keys.get(model_id)
-        if cached is not None and time.monotonic() - cached[0] < self._key_cache_seconds:
-            return cached[1]
-        data = await self._call("get_model_api_key", {"model_id": str(model_id)})
-        key = SecretStr(data) if isinstance(data, str) and data else None
-        self._keys[model_id] = (time.monotonic(), key)
-        return key
+        async with self._reading.setdefault(model_id, asyncio.Lock()):
+            cached = self._keys.get(model_id)
+            if cached is not None and time.monotonic() - cached[0] < self._key_cache_seconds:
+                return cached[1]
+            data = await self._call("get_model_api_key", {"model_id": str(model_id)})
+            key = SecretStr(data) if isinstance(data, str) and data else None
+            self._keys[model_id] = (time.monotonic(), key)
+            return key
 
     async def _call(self, name: str, args: dict[str, Any]) -> Any:
         credential = self._service_role_key.get_secret_value()
