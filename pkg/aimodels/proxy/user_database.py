@@ -80,11 +80,11 @@ class UserDatabase:
         """The id of the model of that exact name the caller's organization can see."""
         rows = await self._run(
             caller,
-            "ai_models_system",
-            b"select m.id from public.ai_models_system m where m.name = %s limit 1",
+            "visible_model_id",
+            b"select public.visible_model_id(model_name => %s)",
             (name,),
         )
-        return UUID(str(rows[0][0])) if rows else None
+        return UUID(str(rows[0][0])) if rows and rows[0][0] is not None else None
 
     async def quota_status(self, caller: Caller, model_id: UUID) -> QuotaStatus:
         rows = await self._run(
