@@ -3,7 +3,6 @@ and nothing held: OpenAI's error shape, the refusal's name as `code`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -39,15 +38,6 @@ class Counted:
             api_key=api_key,
             http_client=httpx.Client(event_hooks={"request": [count]}),
         )
-
-
-@pytest.fixture
-def since(fresh: StackInfo) -> Iterator[datetime]:
-    db = Database(fresh.db_url)
-    started = db.now()
-    yield started
-    assert db.usage_since(started) == [], "a refusal records nothing"
-    assert db.holds_since(started) == [], "a refusal holds nothing"
 
 
 def _refused(client: Counted, model: str, **extra: object) -> openai.APIStatusError:

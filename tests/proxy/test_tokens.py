@@ -6,7 +6,6 @@ or banned user's token gets is what the API gives it."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -35,15 +34,6 @@ def _token(secret: str = JWT_SECRET, **changes: Any) -> str:
     }
     claims.update(changes)
     return jwt.encode({k: v for k, v in claims.items() if v is not None}, secret, "HS256")
-
-
-@pytest.fixture
-def since(seeded: StackInfo) -> Iterator[datetime]:
-    db = Database(seeded.db_url)
-    started = db.now()
-    yield started
-    assert db.usage_since(started) == [], "a refused token records nothing"
-    assert db.holds_since(started) == [], "a refused token holds nothing"
 
 
 def _chat(stack: StackInfo, token: str) -> httpx.Response:
