@@ -141,6 +141,15 @@ class Database:
             )
         )
 
+    def terminate_service_connections(self) -> int:
+        """Close the model access service's pooled connections, as a restart would."""
+        return int(
+            self._one(
+                "select count(*) filter (where pg_terminate_backend(pid)) from pg_stat_activity"
+                " where application_name = 'aimodels-proxy'"
+            )
+        )
+
     def execute(self, query: str, params: tuple[object, ...] = ()) -> None:
         """A change as superuser, for a test's setting (never how the service reaches data)."""
         self._run(query, params)

@@ -21,11 +21,13 @@ USER1_ID = "00000000-0000-0000-0002-000000000021"
 USER2_EMAIL = "user2@bright-visas.example.test"
 
 
-def _token(secret: str = JWT_SECRET, **changes: Any) -> str:
+def _token(secret: str = JWT_SECRET, expires_in: int | None = 600, **changes: Any) -> str:
+    """A user1 token as GoTrue issues it, with `changes` (None drops a claim); made when the
+    test runs, so a long suite cannot expire it before its turn."""
     now = int(time.time())
     claims: dict[str, Any] = {
         "aud": "authenticated",
-        "exp": now + 600,
+        "exp": None if expires_in is None else now + expires_in,
         "iat": now,
         "sub": USER1_ID,
         "email": "user1@bright-visas.example.test",
@@ -47,20 +49,21 @@ def _chat(stack: StackInfo, token: str) -> httpx.Response:
 
 
 @pytest.mark.parametrize(
-    ("token", "reason"),
+    ("made", "reason"),
     [
-        (_token(exp=int(time.time()) - 120), "expired"),
-        (_token(secret="another-secret-of-at-least-32-characters"), "bad signature"),
-        (_token(role="anon"), "role must be 'authenticated'"),
-        (_token(role="service_role"), "role must be 'authenticated'"),
-        (_token(exp=None), "no 'exp' claim"),
-        ("not.a.token", "malformed"),
+        ({"expires_in": -120}, "expired"),
+        ({"secret": "another-secret-of-at-least-32-characters"}, "bad signature"),
+        ({"role": "anon"}, "role must be 'authenticated'"),
+        ({"role": "service_role"}, "role must be 'authenticated'"),
+        ({"expires_in": None}, "no 'exp' claim"),
+        ({}, "malformed"),
     ],
     ids=["expired", "badly-signed", "anon", "service-role", "no-exp", "malformed"],
 )
 def test_a_token_that_fails_is_401_in_openais_shape(
-    seeded: StackInfo, since: datetime, token: str, reason: str
+    seeded: StackInfo, since: datetime, made: dict[str, Any], reason: str
 ) -> None:
+    token = _token(**made) if made else "not.a.token"
     response = _chat(seeded, token)
     assert response.status_code == 401
     assert response.json() == {
@@ -76,7 +79,7 @@ def test_a_token_that_fails_is_401_in_openais_shape(
 
 def test_a_token_within_the_clock_skew_is_accepted(seeded: StackInfo) -> None:
     """PostgREST allows 30 s of skew on exp; so does the service."""
-    response = _chat(seeded, _token(exp=int(time.time()) - 5))
+    response = _chat(seeded, _token(expires_in=-5))
     assert response.status_code == 200, response.text
     assert response.headers["x-aimodels-settlement"] == "settled"
 

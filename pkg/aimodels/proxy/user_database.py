@@ -137,10 +137,27 @@ class UserDatabase:
         *,
         read_only: bool = True,
     ) -> list[tuple[Any, ...]]:
-        """One transaction as `caller`; the database's refusal as ours."""
+        """One transaction as `caller`; the database's refusal as ours.
+
+        Pooled connections are not pinged before use (a round trip per statement): one the
+        server closed meanwhile (a restart, a `db reset`) fails on its first send and is
+        dropped, and the statement runs on the next. A connection lost mid-transaction is
+        retried too: at worst a hold is taken twice and the extra one expires unused;
+        settling and releasing are idempotent.
+        """
+        attempts = self._pool.max_size + 1
         try:
-            async with self._pool.connection() as conn:
-                return await self._transaction(conn, caller, name, statement, params, read_only)
+            for attempt in range(1, attempts + 1):
+                async with self._pool.connection() as conn:
+                    try:
+                        return await self._transaction(
+                            conn, caller, name, statement, params, read_only
+                        )
+                    except psycopg.OperationalError:
+                        if not conn.broken or attempt == attempts:
+                            raise
+                log.warning("a pooled connection was closed by the server; trying another")
+            raise RuntimeError("unreachable: the last attempt returns or raises")
         except PoolTimeout:
             raise ProxyError(
                 ErrorCode.SERVICE_UNAVAILABLE,
