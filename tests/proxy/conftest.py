@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 
 import pytest
 
@@ -31,3 +32,14 @@ def fresh(local_stack: LocalStack, seeded: StackInfo) -> Iterator[StackInfo]:
 @pytest.fixture(scope="module")
 def db(seeded: StackInfo) -> Database:
     return Database(seeded.db_url)
+
+
+@pytest.fixture
+def since(seeded: StackInfo) -> Iterator[datetime]:
+    """For a test of a refusal: when it started; after it, nothing was recorded or held.
+    (Listed after `fresh`, it checks before `fresh` resets the database.)"""
+    db = Database(seeded.db_url)
+    started = db.now()
+    yield started
+    assert db.usage_since(started) == [], "a refusal records nothing"
+    assert db.holds_since(started) == [], "a refusal holds nothing"

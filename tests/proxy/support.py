@@ -11,6 +11,7 @@ from uuid import UUID
 import psycopg
 import requests
 
+from aimodels.stack.model_access import proxy_env
 from aimodels.stack.service_process import ServiceProcess
 from aimodels.stack.state import StackInfo
 
@@ -140,6 +141,19 @@ class Database:
             )
         )
 
+    def terminate_service_connections(self) -> int:
+        """Close the model access service's pooled connections, as a restart would."""
+        return int(
+            self._one(
+                "select count(*) filter (where pg_terminate_backend(pid)) from pg_stat_activity"
+                " where application_name = 'aimodels-proxy'"
+            )
+        )
+
+    def execute(self, query: str, params: tuple[object, ...] = ()) -> None:
+        """A change as superuser, for a test's setting (never how the service reaches data)."""
+        self._run(query, params)
+
     def _one(self, query: str, params: tuple[object, ...] = ()) -> Any:
         return self._all(query, params)[0][0]
 
@@ -159,11 +173,7 @@ def start_proxy(
     proxy = ServiceProcess(run_dir, "proxy", ("proxy", "serve"), free_port())
     proxy.start(
         extra_args=("--env-file", "", "--provider-timeout", str(provider_timeout)),
-        env={
-            "SUPABASE_URL": stack.api_url,
-            "SUPABASE_ANON_KEY": stack.anon_key,
-            "SUPABASE_SERVICE_ROLE_KEY": stack.service_role_key,
-        },
+        env=proxy_env(stack),
     )
     return proxy
 

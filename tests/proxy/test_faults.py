@@ -172,3 +172,19 @@ def _remaining(stack: StackInfo) -> int:
     )
     response.raise_for_status()
     return int(response.json()["tokens_remaining"])
+
+
+def test_connections_the_database_closed_do_not_fail_the_next_call(
+    seeded: StackInfo, db: Database
+) -> None:
+    """A restart or a `db reset` closes the service's pooled connections while idle; the
+    next call gets a new one instead of a 503 (they are not pinged before use)."""
+    assert seeded.proxy_url is not None
+    sdk = _sdk(seeded.proxy_url, seeded)
+    sdk.chat.completions.create(model=str(IMMIGRATION), messages=[{"role": "user", "content": "a"}])
+    closed = db.terminate_service_connections()
+    assert closed > 0, "the service had pooled connections to close"
+    answer = sdk.chat.completions.create(
+        model=str(IMMIGRATION), messages=[{"role": "user", "content": "b"}]
+    )
+    assert answer.choices[0].message.content

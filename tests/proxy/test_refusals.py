@@ -3,7 +3,6 @@ and nothing held: OpenAI's error shape, the refusal's name as `code`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -41,15 +40,6 @@ class Counted:
         )
 
 
-@pytest.fixture
-def since(fresh: StackInfo) -> Iterator[datetime]:
-    db = Database(fresh.db_url)
-    started = db.now()
-    yield started
-    assert db.usage_since(started) == [], "a refusal records nothing"
-    assert db.holds_since(started) == [], "a refusal holds nothing"
-
-
 def _refused(client: Counted, model: str, **extra: object) -> openai.APIStatusError:
     with pytest.raises(openai.APIStatusError) as raised:
         client.sdk.chat.completions.create(model=model, messages=MESSAGES, **extra)  # type: ignore[call-overload]
@@ -69,12 +59,25 @@ def test_an_unknown_model_is_404_model_not_available(fresh: StackInfo, since: da
     assert error.code == "model_not_available"
 
 
+@pytest.mark.parametrize("ref", [str(LEGAL_DRAFTER), "Legal Document Drafter"])
 def test_a_model_the_org_has_not_enabled_is_403_model_not_enabled(
-    fresh: StackInfo, since: datetime
+    fresh: StackInfo, since: datetime, ref: str
 ) -> None:
-    error = _refused(Counted(fresh, access_token(fresh, USER1)), str(LEGAL_DRAFTER))
+    """By id or by exact name alike: the name is looked up among the models the caller's
+    organization can see (RLS), so it says no more than the id would."""
+    error = _refused(Counted(fresh, access_token(fresh, USER1)), ref)
     assert isinstance(error, openai.PermissionDeniedError)
     assert error.code == "model_not_enabled"
+
+
+@pytest.mark.parametrize("ref", [str(LEGAL_DRAFTER), "Legal Document Drafter"])
+def test_a_model_the_org_cannot_see_is_404_by_id_or_name(
+    fresh: StackInfo, since: datetime, ref: str
+) -> None:
+    """acme-law is on the free plan: the Legal Drafter is not visible to it at all."""
+    error = _refused(Counted(fresh, access_token(fresh, "user1@acme-law.example.test")), ref)
+    assert isinstance(error, openai.NotFoundError)
+    assert error.code == "model_not_available"
 
 
 def test_an_expired_trial_is_403_trial_expired(fresh: StackInfo, since: datetime) -> None:

@@ -12,9 +12,9 @@ import pytest
 from aimodels.domain import UsableModel
 from aimodels.proxy.accounting import Delivered, estimate_prompt_tokens
 from aimodels.proxy.chat_flow import find_model, outgoing_body, prepare
-from aimodels.proxy.database_api import _refusal, _seconds_until
 from aimodels.proxy.dev_answers import count_prompt_tokens
-from aimodels.proxy.errors import ErrorCode
+from aimodels.proxy.errors import ErrorCode, seconds_until
+from aimodels.proxy.platform_api import api_failure
 from aimodels.proxy.provider_client import chat_url
 from aimodels.proxy.wire import ChatMessage, ChatRequest, Usage
 
@@ -103,7 +103,6 @@ def test_the_chat_url_of_an_endpoint(endpoint: str, url: str) -> None:
         (400, "AM004", ErrorCode.USER_LIMIT_EXCEEDED, 429),
         (400, "AM005", ErrorCode.ORG_QUOTA_EXCEEDED, 429),
         (403, "42501", ErrorCode.PERMISSION_DENIED, 403),
-        (401, "PGRST301", ErrorCode.INVALID_API_KEY, 401),
         (500, "XX000", ErrorCode.SERVICE_UNAVAILABLE, 503),
     ],
 )
@@ -114,7 +113,7 @@ def test_the_databases_refusals_map_to_openai_statuses(
         status,
         json={"code": code, "message": f"{expected}: in plain words", "details": "period_end=x"},
     )
-    error = _refusal(response)
+    error = api_failure(response)
     assert error.code is expected
     assert error.status == http_status
     assert error.body().error.code == expected
@@ -124,9 +123,9 @@ def test_the_databases_refusals_map_to_openai_statuses(
 def test_retry_after_counts_the_seconds_to_the_period_end() -> None:
     now = datetime(2026, 11, 30, 23, 59, 0, tzinfo=UTC)
     details = "limit=1 used=1 requested=5 period_end=2026-12-01 00:00:00+00"
-    assert _seconds_until(details, now) == 60
-    assert _seconds_until("quota=1 reset_at=2026-12-01 00:00:30.5+00", now) == 91
-    assert _seconds_until("no date here", now) == 60, "a refusal without a date: a minute"
+    assert seconds_until(details, now) == 60
+    assert seconds_until("quota=1 reset_at=2026-12-01 00:00:30.5+00", now) == 91
+    assert seconds_until("no date here", now) == 60, "a refusal without a date: a minute"
 
 
 def test_the_endpoint_may_name_the_providers_model() -> None:

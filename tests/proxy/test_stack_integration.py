@@ -20,6 +20,18 @@ def test_the_env_file_names_the_services_base_url() -> None:
     ), "a stack without the service writes no URL for it"
 
 
+def test_the_env_file_gives_the_service_a_login_that_only_switches_roles() -> None:
+    info = StackInfo(
+        api_url="http://a",
+        db_url="postgresql://postgres:pw@127.0.0.1:5432/postgres",
+        proxy_url="http://c/v1",
+    )
+    assert (
+        "AIMODELS_PROXY_DB_URL=postgresql://authenticator:postgres@127.0.0.1:5432/postgres"
+        in env_lines(info)
+    )
+
+
 def test_the_stack_runs_both_services_and_points_the_seeded_models_at_the_provider(
     local_stack: LocalStack, seeded: StackInfo
 ) -> None:

@@ -49,6 +49,7 @@ def test_every_actor_has_a_case_for_every_table_and_crud_operation(matrix: Matri
         "reserve_usage",
         "settle_usage",
         "release_usage",
+        "visible_model_id",
     ],
 )
 def test_every_actor_calls_each_api_function(matrix: Matrix, rpc: str) -> None:

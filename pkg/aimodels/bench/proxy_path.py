@@ -26,7 +26,7 @@ from aimodels.bench.stats import Latency, median_of_rounds, summarize
 from aimodels.bench.together import run_together
 from aimodels.bench.writers import provision_writers
 from aimodels.stack.gateway_process import GatewayProcess
-from aimodels.stack.keys import ANON_KEY, SERVICE_ROLE_KEY
+from aimodels.stack.keys import JWT_SECRET, SERVICE_ROLE_KEY
 from aimodels.stack.service_process import ServiceProcess
 
 CLIENT_COUNTS = (1, 8, 32)
@@ -145,8 +145,9 @@ def run_proxy_path(ctx: BenchContext) -> BenchmarkResult:
         proxy.start(
             extra_args=("--env-file", ""),
             env={
+                "AIMODELS_PROXY_DB_URL": db.authenticator_url,
+                "SUPABASE_JWT_SECRET": JWT_SECRET,
                 "SUPABASE_URL": gateway.url,
-                "SUPABASE_ANON_KEY": ANON_KEY,
                 "SUPABASE_SERVICE_ROLE_KEY": SERVICE_ROLE_KEY,
             },
         )

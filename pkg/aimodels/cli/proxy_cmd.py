@@ -11,8 +11,9 @@ from aimodels.proxy.settings import DEFAULT_PROXY_PORT
 
 proxy_app = typer.Typer(
     help="The OpenAI-compatible service: quota reserved before each model call, settled "
-    "after. It reads SUPABASE_URL, SUPABASE_ANON_KEY and SUPABASE_SERVICE_ROLE_KEY from the "
-    "environment or .env.\n\nExample: aimodels proxy serve --port 54329",
+    "after. It reads AIMODELS_PROXY_DB_URL (its database login, which becomes each caller), "
+    "SUPABASE_JWT_SECRET, SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY (the model key read) "
+    "from the environment or .env.\n\nExample: aimodels proxy serve --port 54329",
     no_args_is_help=True,
 )
 

@@ -1,8 +1,9 @@
 """The OpenAI-compatible service: `GET /v1/models`, `POST /v1/chat/completions`.
 
-The caller's Supabase access token is the Bearer; the service never decides who may do
-what, the database does (see chat_flow). Errors are OpenAI-shaped (see errors). One log
-line per request: method, path, status, model; never a token, a key or a prompt.
+The caller's Supabase access token is the Bearer, verified here (see caller); the service
+never decides who may do what, the database does (see user_database). Errors are
+OpenAI-shaped (see errors). One log line per request: method, path, status, model; never
+a token, a key or a prompt.
 """
 
 from __future__ import annotations
@@ -22,27 +23,19 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from aimodels.proxy.accounting import Delivered
+from aimodels.proxy.caller import USER_ROLE, Caller, bearer_token, verify_caller
 from aimodels.proxy.chat_flow import ChatService, OpenStream, prepare
-from aimodels.proxy.database_api import DatabaseApi
 from aimodels.proxy.errors import ErrorCode, ProxyError, invalid_body
+from aimodels.proxy.platform_api import PlatformApi
 from aimodels.proxy.provider_client import ProviderClient
 from aimodels.proxy.settings import ProxySettings
 from aimodels.proxy.stream_relay import StreamRelay
+from aimodels.proxy.user_database import UserDatabase
 from aimodels.proxy.wire import ChatRequest
 
 log = logging.getLogger("aimodels.proxy")
 
 MAX_IDEMPOTENCY_KEY = 200
-
-
-def bearer_token(request: Request) -> str:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise ProxyError(
-            ErrorCode.INVALID_API_KEY,
-            "send your Supabase access token as 'Authorization: Bearer <token>'",
-        )
-    return token.strip()
 
 
 def idempotency_key(request: Request) -> str | None:
@@ -72,17 +65,24 @@ def create_proxy_app(settings: ProxySettings) -> Starlette:
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         limits = httpx.Limits(max_connections=200, max_keepalive_connections=100)
         async with (
+            UserDatabase.pool_for(settings) as pool,
             httpx.AsyncClient(timeout=30, limits=limits) as api_http,
             httpx.AsyncClient(limits=limits) as provider_http,
         ):
+            db = UserDatabase(pool, USER_ROLE)
+            await db.load_role_settings()
             state["chat"] = ChatService(
-                DatabaseApi(settings, api_http),
+                db,
+                PlatformApi(settings, api_http),
                 ProviderClient(provider_http, settings.provider_timeout),
             )
             yield
 
+    def caller_of(request: Request) -> Caller:
+        return verify_caller(bearer_token(request), settings.jwt_secret)
+
     async def list_models(request: Request) -> Response:
-        models = await state["chat"].api.usable_models(bearer_token(request))
+        models = await state["chat"].db.usable_models(caller_of(request))
         return JSONResponse(
             {
                 "object": "list",
@@ -108,15 +108,16 @@ def create_proxy_app(settings: ProxySettings) -> Starlette:
         )
 
     async def chat_completions(request: Request) -> Response:
-        token = bearer_token(request)
+        caller = caller_of(request)
         key = idempotency_key(request)
         chat = await read_chat_request(request)
         service = state["chat"]
-        call = prepare(await service.resolve(token, chat.model), chat)
+        call = prepare(await service.resolve(caller, chat.model), chat)
         request.state.model_id = str(call.model.id)
         if not chat.stream:
-            return JSONResponse(await service.complete(token, call, key))
-        stream = await service.open_stream(token, call, key)
+            answer, settlement = await service.complete(caller, call, key)
+            return JSONResponse(answer, headers={"x-aimodels-settlement": settlement})
+        stream = await service.open_stream(caller, call, key)
 
         async def finish(delivered: Delivered, opened: OpenStream = stream) -> None:
             await service.finish_stream(opened, delivered)

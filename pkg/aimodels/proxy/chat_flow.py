@@ -1,7 +1,14 @@
 """One chat completion, start to end: resolve the model, reserve, call, settle or release.
 
-Every database step runs as the caller (their token); the model's key is read with the
-platform credential and handed only to the provider call.
+Every database step runs as the caller (see user_database); the model's key is read with
+the platform credential and handed only to the provider call.
+
+A settlement that fails after the provider answered: the tokens were spent, so the hold is
+never released (that would say nothing was). A failure to reach the database is retried
+once (settle_usage settles a hold at most once, so a retry cannot charge twice); if it
+fails again, or the database refused it, the hold is left to expire, which keeps the
+tokens counted until then, and the log line names the hold, the model and the tokens for
+reconciliation. A non-streamed answer says which in `x-aimodels-settlement`.
 """
 
 from __future__ import annotations
@@ -9,15 +16,16 @@ from __future__ import annotations
 import logging
 import time
 from datetime import UTC, datetime
-from typing import Any
+from enum import StrEnum
+from typing import Any, Protocol
 from uuid import UUID
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, SecretStr, ValidationError
 
-from aimodels.domain import UsableModel
+from aimodels.domain import QuotaStatus, RecordUsageResult, UsableModel
 from aimodels.domain.reservations import UsageHold
 from aimodels.proxy.accounting import Delivered, estimate_prompt_tokens
-from aimodels.proxy.database_api import DatabaseApi
+from aimodels.proxy.caller import Caller
 from aimodels.proxy.errors import ErrorCode, ProxyError
 from aimodels.proxy.provider_client import ProviderClient, provider_model
 from aimodels.proxy.wire import ChatMessage, ChatRequest, MessageRole, StreamOptions, Usage
@@ -49,7 +57,7 @@ class OpenStream(BaseModel):
 
     call: PreparedCall
     hold: UsageHold
-    token: str
+    caller: Caller
     upstream: Any  # httpx.Response, kept open
 
 
@@ -94,6 +102,32 @@ def outgoing_body(call: PreparedCall) -> dict[str, Any]:
     return call.outgoing.model_dump(mode="json", exclude_none=True)
 
 
+class UserStatements(Protocol):
+    """What a request runs as its caller (UserDatabase; a fake in unit tests)."""
+
+    async def usable_models(self, caller: Caller) -> list[UsableModel]: ...
+    async def visible_model_id(self, caller: Caller, name: str) -> UUID | None: ...
+    async def quota_status(self, caller: Caller, model_id: UUID) -> QuotaStatus: ...
+    async def reserve(
+        self, caller: Caller, model_id: UUID, tokens: int, idempotency_key: str | None
+    ) -> UsageHold: ...
+    async def settle(
+        self, caller: Caller, hold_id: UUID, tokens_used: int
+    ) -> RecordUsageResult: ...
+    async def release(self, caller: Caller, hold_id: UUID) -> None: ...
+
+
+class ModelKeys(Protocol):
+    async def model_api_key(self, model_id: UUID) -> SecretStr | None: ...
+
+
+class Settlement(StrEnum):
+    """How a call's hold ended after the provider answered."""
+
+    SETTLED = "settled"
+    LEFT_TO_EXPIRE = "left-to-expire"
+
+
 class UsableModelsCache:
     """Each token's usable models for a few seconds, to spare a call per request.
 
@@ -107,47 +141,51 @@ class UsableModelsCache:
         self.max_entries = max_entries
         self._entries: dict[str, tuple[float, list[UsableModel]]] = {}
 
-    def get(self, token: str) -> list[UsableModel] | None:
-        entry = self._entries.get(token)
+    def get(self, caller: Caller) -> list[UsableModel] | None:
+        entry = self._entries.get(caller.token.get_secret_value())
         if entry is None or time.monotonic() - entry[0] > self.seconds:
             return None
         return entry[1]
 
-    def put(self, token: str, models: list[UsableModel]) -> None:
+    def put(self, caller: Caller, models: list[UsableModel]) -> None:
         if len(self._entries) >= self.max_entries:
             self._entries.clear()
-        self._entries[token] = (time.monotonic(), models)
+        self._entries[caller.token.get_secret_value()] = (time.monotonic(), models)
 
 
 class ChatService:
     def __init__(
-        self, api: DatabaseApi, provider: ProviderClient, models_cache_seconds: float = 10.0
+        self,
+        db: UserStatements,
+        keys: ModelKeys,
+        provider: ProviderClient,
+        models_cache_seconds: float = 10.0,
     ) -> None:
-        self.api = api
+        self.db = db
+        self.keys = keys
         self.provider = provider
         self.models = UsableModelsCache(models_cache_seconds)
 
-    async def resolve(self, token: str, ref: str) -> UsableModel:
+    async def resolve(self, caller: Caller, ref: str) -> UsableModel:
         """The caller's usable model `ref`, or the refusal that says why it is not usable."""
-        cached = self.models.get(token)
+        cached = self.models.get(caller)
         model = find_model(cached, ref) if cached is not None else None
         if model is not None:
             return model
-        models = await self.api.usable_models(token)
-        self.models.put(token, models)
+        models = await self.db.usable_models(caller)
+        self.models.put(caller, models)
         model = find_model(models, ref)
         if model is not None:
             return model
-        try:
-            model_id = UUID(ref)
-        except ValueError:
+        model_id = await self._visible_model_id(caller, ref)
+        if model_id is None:
             raise ProxyError(
                 ErrorCode.MODEL_NOT_AVAILABLE,
                 f"the model '{ref}' is not available to you",
                 param="model",
-            ) from None
+            )
         # Visible to the org but not usable: quota_status says why (AM001 when not visible).
-        status = await self.api.quota_status(token, model_id)
+        status = await self.db.quota_status(caller, model_id)
         if status.trial_ends_at is not None and status.trial_ends_at <= datetime.now(UTC):
             raise ProxyError(
                 ErrorCode.TRIAL_EXPIRED, "your organization's trial of this model has ended"
@@ -157,10 +195,17 @@ class ChatService:
             "your organization has not enabled this model for its users",
         )
 
+    async def _visible_model_id(self, caller: Caller, ref: str) -> UUID | None:
+        """By id as given, else the id of the model of that exact name the org can see."""
+        try:
+            return UUID(ref)
+        except ValueError:
+            return await self.db.visible_model_id(caller, ref)
+
     async def reserve(
-        self, token: str, call: PreparedCall, idempotency_key: str | None
+        self, caller: Caller, call: PreparedCall, idempotency_key: str | None
     ) -> UsageHold:
-        hold = await self.api.reserve(token, call.model.id, call.tokens_to_hold, idempotency_key)
+        hold = await self.db.reserve(caller, call.model.id, call.tokens_to_hold, idempotency_key)
         if hold.replayed:
             raise ProxyError(
                 ErrorCode.IDEMPOTENCY_KEY_REUSED,
@@ -170,57 +215,69 @@ class ChatService:
         return hold
 
     async def complete(
-        self, token: str, call: PreparedCall, idempotency_key: str | None
-    ) -> dict[str, Any]:
+        self, caller: Caller, call: PreparedCall, idempotency_key: str | None
+    ) -> tuple[dict[str, Any], Settlement]:
         """A non-streamed completion; the hold is settled with the provider's usage."""
-        hold = await self.reserve(token, call, idempotency_key)
+        hold = await self.reserve(caller, call, idempotency_key)
         try:
-            key = await self.api.model_api_key(call.model.id)
+            key = await self.keys.model_api_key(call.model.id)
             answer = await self.provider.complete(
                 call.model.endpoint or "", key, outgoing_body(call)
             )
         except BaseException:
-            await self.release_quietly(token, hold)
+            await self.release_quietly(caller, hold)
             raise
         delivered = Delivered()
         delivered.reported = _usage_of(answer)
         for choice in answer.get("choices") or []:
             if isinstance(choice, dict):
                 delivered.add(str((choice.get("message") or {}).get("content") or ""))
-        await self.settle(token, call, hold, delivered)
-        return answer
+        return answer, await self.settle(caller, call, hold, delivered)
 
     async def open_stream(
-        self, token: str, call: PreparedCall, idempotency_key: str | None
+        self, caller: Caller, call: PreparedCall, idempotency_key: str | None
     ) -> OpenStream:
-        hold = await self.reserve(token, call, idempotency_key)
+        hold = await self.reserve(caller, call, idempotency_key)
         try:
-            key = await self.api.model_api_key(call.model.id)
+            key = await self.keys.model_api_key(call.model.id)
             upstream = await self.provider.open_stream(
                 call.model.endpoint or "", key, outgoing_body(call)
             )
         except BaseException:
-            await self.release_quietly(token, hold)
+            await self.release_quietly(caller, hold)
             raise
-        return OpenStream(call=call, hold=hold, token=token, upstream=upstream)
+        return OpenStream(call=call, hold=hold, caller=caller, upstream=upstream)
 
     async def finish_stream(self, stream: OpenStream, delivered: Delivered) -> None:
         """Settle what the client received; a stream that delivered nothing is released."""
         if delivered.content_chunks == 0 and delivered.reported is None:
-            await self.release_quietly(stream.token, stream.hold)
+            await self.release_quietly(stream.caller, stream.hold)
             return
-        await self.settle(stream.token, stream.call, stream.hold, delivered)
+        await self.settle(stream.caller, stream.call, stream.hold, delivered)
 
     async def settle(
-        self, token: str, call: PreparedCall, hold: UsageHold, delivered: Delivered
-    ) -> None:
+        self, caller: Caller, call: PreparedCall, hold: UsageHold, delivered: Delivered
+    ) -> Settlement:
+        """Record what was spent; see the module's docstring for a settlement that fails."""
         tokens = delivered.tokens_to_charge(call.prompt_estimate)
-        try:
-            await self.api.settle(token, hold.id, tokens)
-        except ProxyError as error:
-            # The hold expires by itself; the log line lets an operator reconcile.
-            log.error("settle failed for hold %s (%s tokens): %s", hold.id, tokens, error.code)
-            return
+        for attempt in (1, 2):
+            try:
+                await self.db.settle(caller, hold.id, tokens)
+                break
+            except ProxyError as error:
+                if attempt == 1 and error.code is ErrorCode.SERVICE_UNAVAILABLE:
+                    log.warning("settle of hold %s failed (%s); retrying once", hold.id, error)
+                    continue
+                log.error(
+                    "settle failed for hold %s model %s (%s tokens): %s (%s);"
+                    " the hold is left to expire",
+                    hold.id,
+                    call.model.id,
+                    tokens,
+                    error.code,
+                    error.message,
+                )
+                return Settlement.LEFT_TO_EXPIRE
         overage = tokens - hold.tokens_held
         log.info(
             "settled hold %s model %s: %s tokens%s",
@@ -229,10 +286,11 @@ class ChatService:
             tokens,
             f" ({overage} over the hold)" if overage > 0 else "",
         )
+        return Settlement.SETTLED
 
-    async def release_quietly(self, token: str, hold: UsageHold) -> None:
+    async def release_quietly(self, caller: Caller, hold: UsageHold) -> None:
         try:
-            await self.api.release(token, hold.id)
+            await self.db.release(caller, hold.id)
         except ProxyError as error:
             log.error("release failed for hold %s: %s (it expires by itself)", hold.id, error.code)
 

@@ -7,6 +7,9 @@ RateLimitError, 400 BadRequestError, 5xx InternalServerError).
 
 from __future__ import annotations
 
+import math
+import re
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from pydantic import ValidationError
@@ -57,10 +60,11 @@ SQLSTATE_CODES: dict[str, ErrorCode] = {
     "AM005": ErrorCode.ORG_QUOTA_EXCEEDED,
     "AM006": ErrorCode.INVALID_AMOUNT,
     "42501": ErrorCode.PERMISSION_DENIED,
-    "PGRST301": ErrorCode.INVALID_API_KEY,
-    "PGRST302": ErrorCode.INVALID_API_KEY,
-    "PGRST303": ErrorCode.INVALID_API_KEY,
 }
+
+
+# The admission's refusal details end with when the refused amount would fit again.
+_RETRY_AT = re.compile(r"(?:period_end|reset_at)=([0-9T:. +\-]+)")
 
 
 class ProxyError(Exception):
@@ -102,3 +106,36 @@ def invalid_body(error: ValidationError) -> ProxyError:
     return ProxyError(
         ErrorCode.INVALID_REQUEST, f"invalid value for '{field}': {first['msg']}", param=field
     )
+
+
+def refusal(sqlstate: str, message: str | None, details: str | None) -> ProxyError | None:
+    """The database's refusal (by SQLSTATE) as ours, or None for a code that is no refusal.
+
+    The message is the database's sentence after the refusal's name; a 429 says when to
+    come back and that the SDKs must not retry before.
+    """
+    code = SQLSTATE_CODES.get(sqlstate)
+    if code is None:
+        return None
+    text = message or str(code)
+    # "user_limit_exceeded: this would ..." -> the sentence after the code's name.
+    text = text.split(": ", 1)[1] if text.startswith(f"{code}: ") else text
+    headers: dict[str, str] = {}
+    if code in (ErrorCode.USER_LIMIT_EXCEEDED, ErrorCode.ORG_QUOTA_EXCEEDED):
+        # The SDKs retry 429s unless told not to; this refusal lasts until the period ends.
+        headers = {"x-should-retry": "false", "retry-after": str(seconds_until(details))}
+    return ProxyError(code, text, headers=headers)
+
+
+def seconds_until(details: str | None, now: datetime | None = None) -> int:
+    """Seconds until the period end named in a refusal's details; a minute when none is."""
+    match = _RETRY_AT.search(details or "")
+    if match is None:
+        return 60
+    try:
+        at = datetime.fromisoformat(match.group(1).strip())
+    except ValueError:
+        return 60
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return max(1, math.ceil((at - (now or datetime.now(UTC))).total_seconds()))

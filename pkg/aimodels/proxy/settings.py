@@ -1,4 +1,4 @@
-"""Where the service finds the API and how long it waits for providers: loaded once."""
+"""Where the service finds its database, the API and the JWT secret: loaded once."""
 
 from __future__ import annotations
 
@@ -11,15 +11,21 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 DEFAULT_PROXY_PORT = 54329
 DEFAULT_PROVIDER_PORT = 54330
+PROXY_DB_URL = "AIMODELS_PROXY_DB_URL"
 
 
 class ProxySettings(BaseModel):
-    """The API (URL + anon key), the platform credential that reads model keys, timeouts."""
+    """The database login that becomes each caller, the JWT secret that verifies them, the
+    API and platform credential that read model keys, pool size and timeouts."""
 
     model_config = ConfigDict(frozen=True)
 
+    # A login role that may switch to `authenticated` (locally `authenticator`, as PostgREST
+    # logs in); every statement of a user's request runs as that user through it.
+    db_url: SecretStr
+    # The project's JWT secret: the service verifies each caller's token itself.
+    jwt_secret: SecretStr
     api_url: str
-    anon_key: SecretStr
     # Used for one call only: get_model_api_key. Every other statement runs as the user.
     service_role_key: SecretStr
     host: str = "127.0.0.1"
@@ -27,6 +33,9 @@ class ProxySettings(BaseModel):
     provider_timeout: Annotated[float, Field(gt=0)] = 60.0
     # Model keys are cached this long in memory (never on disk) to spare a call per request.
     key_cache_seconds: Annotated[float, Field(ge=0)] = 30.0
+    # Connections of the service's own pool; a request waits at most pool_timeout for one.
+    db_pool_size: Annotated[int, Field(ge=1)] = 16
+    db_pool_timeout: Annotated[float, Field(gt=0)] = 30.0
 
     @classmethod
     def from_env(cls, env_file: str | Path | None = ".env", **overrides: object) -> ProxySettings:
@@ -39,8 +48,9 @@ class ProxySettings(BaseModel):
             return value
 
         values: dict[str, object] = {
+            "db_url": read(PROXY_DB_URL),
+            "jwt_secret": read("SUPABASE_JWT_SECRET"),
             "api_url": read("SUPABASE_URL").rstrip("/"),
-            "anon_key": read("SUPABASE_ANON_KEY"),
             "service_role_key": read("SUPABASE_SERVICE_ROLE_KEY"),
         }
         values.update({name: value for name, value in overrides.items() if value is not None})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from aimodels.stack.model_access import proxy_db_url
 from aimodels.stack.state import StackInfo
 
 
@@ -20,6 +21,8 @@ def env_lines(info: StackInfo) -> list[str]:
     ]
     if info.proxy_url is not None:
         lines.append(f"AIMODELS_PROXY_URL={info.proxy_url}")
+        # The service's own database login (it becomes each caller, as PostgREST does).
+        lines.append(f"AIMODELS_PROXY_DB_URL={proxy_db_url(info.db_url)}")
     return lines
 
 

@@ -11,15 +11,37 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from pydantic import BaseModel
 
+from aimodels.stack.keys import DB_PASSWORD
 from aimodels.stack.ports import pick_port, port_is_free
 from aimodels.stack.service_process import ServiceProcess
 from aimodels.stack.state import StackInfo
 
 DEV_PROVIDER_SETTING = "aimodels.dev_provider_url"
+# The login role the service's pool uses, as PostgREST's: it may only switch roles.
+PROXY_LOGIN_ROLE = "authenticator"
+
+
+def proxy_db_url(db_url: str) -> str:
+    """The stack's database as the service's login role (AIMODELS_PROXY_DB_URL)."""
+    parts = urlsplit(db_url)
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{PROXY_LOGIN_ROLE}:{DB_PASSWORD}@{host}"))
+
+
+def proxy_env(info: StackInfo) -> dict[str, str]:
+    """What the service reads: its database login, the JWT secret, the API and the platform
+    credential (for the key read). Passed in the environment, never on a command line."""
+    return {
+        "AIMODELS_PROXY_DB_URL": proxy_db_url(info.db_url),
+        "SUPABASE_JWT_SECRET": info.jwt_secret,
+        "SUPABASE_URL": info.api_url,
+        "SUPABASE_SERVICE_ROLE_KEY": info.service_role_key,
+    }
 
 
 class ModelAccessPorts(BaseModel):
@@ -55,15 +77,7 @@ class ModelAccess:
         self.state_file.parent.mkdir(parents=True, exist_ok=True)
         self.state_file.write_text(self.ports.model_dump_json(indent=2))
         self.provider.start()
-        # The API's URL and keys through the environment: never on a command line.
-        self.proxy.start(
-            extra_args=("--env-file", ""),
-            env={
-                "SUPABASE_URL": info.api_url,
-                "SUPABASE_ANON_KEY": info.anon_key,
-                "SUPABASE_SERVICE_ROLE_KEY": info.service_role_key,
-            },
-        )
+        self.proxy.start(extra_args=("--env-file", ""), env=proxy_env(info))
 
     def stop(self) -> None:
         self.proxy.stop()

@@ -255,8 +255,8 @@ select is(
   array['accept_invitation', 'clean_up_usage_holds', 'get_model_api_key', 'invite_member',
         'quota_status', 'record_usage', 'release_usage', 'remove_member', 'reserve_usage',
         'reset_org_quotas', 'revoke_invitation', 'set_model_api_key', 'settle_usage',
-        'usable_models', 'usage_across_orgs', 'usage_report'],
-  'public exposes only the sixteen API functions'
+        'usable_models', 'usage_across_orgs', 'usage_report', 'visible_model_id'],
+  'public exposes only the seventeen API functions'
 );
 select is_empty(
   $$select p.oid::regprocedure::text from pg_proc p

@@ -1,0 +1,80 @@
+"""Who is calling: the Bearer token verified here, as PostgREST verifies it.
+
+HS256 with the project's JWT secret, `exp` required and checked with PostgREST's 30 s of
+clock skew, and role `authenticated`: the service serves signed-in users only (an anon or
+service_role token is refused, as is a token without a subject). Any failure is a 401 in
+OpenAI's shape that never echoes the token. The verified claims become the transaction's
+`request.jwt.claims`, so `auth.uid()` and `auth.jwt()` see what they see behind the API.
+"""
+
+from __future__ import annotations
+
+import json
+from uuid import UUID
+
+import jwt
+from pydantic import BaseModel, ConfigDict, SecretStr
+from starlette.requests import Request
+
+from aimodels.proxy.errors import ErrorCode, ProxyError
+
+USER_ROLE = "authenticated"
+ALLOWED_SKEW_SECONDS = 30
+
+
+class Caller(BaseModel):
+    """A verified user: the role to become, and the claims as PostgREST sets them."""
+
+    model_config = ConfigDict(frozen=True)
+
+    user_id: UUID
+    role: str
+    claims_json: str
+    # The token itself: the key of per-caller caches, never logged or sent on.
+    token: SecretStr
+
+
+def _refused(reason: str) -> ProxyError:
+    return ProxyError(ErrorCode.INVALID_API_KEY, f"invalid access token ({reason}): sign in again")
+
+
+def bearer_token(request: Request) -> str:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ProxyError(
+            ErrorCode.INVALID_API_KEY,
+            "send your Supabase access token as 'Authorization: Bearer <token>'",
+        )
+    return token.strip()
+
+
+def verify_caller(token: str, secret: SecretStr) -> Caller:
+    try:
+        claims = jwt.decode(
+            token,
+            secret.get_secret_value(),
+            algorithms=["HS256"],
+            leeway=ALLOWED_SKEW_SECONDS,
+            # GoTrue sets aud, but PostgREST checks it only when configured to: neither do we.
+            options={"require": ["exp", "sub"], "verify_aud": False},
+        )
+    except jwt.ExpiredSignatureError:
+        raise _refused("expired") from None
+    except jwt.InvalidSignatureError:
+        raise _refused("bad signature") from None
+    except jwt.MissingRequiredClaimError as error:
+        raise _refused(f"no '{error.claim}' claim") from None
+    except jwt.InvalidTokenError:
+        raise _refused("malformed") from None
+    if claims.get("role") != USER_ROLE:
+        raise _refused(f"role must be '{USER_ROLE}'")
+    try:
+        user_id = UUID(str(claims["sub"]))
+    except ValueError:
+        raise _refused("the subject is not a user id") from None
+    return Caller(
+        user_id=user_id,
+        role=USER_ROLE,
+        claims_json=json.dumps(claims, separators=(",", ":"), ensure_ascii=False),
+        token=SecretStr(token),
+    )

@@ -1,0 +1,227 @@
+"""A user's statements, run as that user on the service's own connection pool.
+
+The pool logs in as a role that may switch to `authenticated` (locally `authenticator`, as
+PostgREST does). Each statement runs in a transaction opened exactly as PostgREST opens
+one: `BEGIN ISOLATION LEVEL READ COMMITTED [READ ONLY]`, then one `select set_config(...)`
+of the search_path, the role's own settings (e.g. its statement_timeout), the role and
+`request.jwt.claims` with the caller's verified claims, and the request values. Postgres
+decides, through the same functions and policies as behind the API. BEGIN, the settings,
+the statement and COMMIT go in one pipeline: one round trip per statement.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, LiteralString
+from uuid import UUID
+
+import psycopg
+from psycopg import AsyncConnection, IsolationLevel
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
+from pydantic import TypeAdapter
+
+from aimodels.domain import QuotaStatus, RecordUsageResult, UsableModel
+from aimodels.domain.reservations import UsageHold
+from aimodels.proxy.caller import Caller
+from aimodels.proxy.errors import ErrorCode, ProxyError, refusal
+from aimodels.proxy.settings import ProxySettings
+
+log = logging.getLogger("aimodels.proxy")
+
+Connection = AsyncConnection[tuple[Any, ...]]
+
+# PostgREST's search_path (the exposed schema, then db-extra-search-path as the CLI sets it).
+SEARCH_PATH = '"public", "extensions"'
+
+# The role's own settings PostgREST applies (`alter role authenticated set ...`), those the
+# login role may set: read once when the pool opens.
+_ROLE_SETTINGS = b"""
+select s.name, split_part(c.setting, '=', 2)
+from pg_catalog.pg_roles r, pg_catalog.unnest(r.rolconfig) as c(setting)
+join pg_catalog.pg_settings s on s.name = split_part(c.setting, '=', 1)
+where r.rolname = %s and s.context = 'user' and s.name <> 'default_transaction_isolation'
+order by s.name
+"""
+
+
+class UserDatabase:
+    """The RPCs of a user's request, each one transaction as that user."""
+
+    def __init__(self, pool: AsyncConnectionPool[Connection], role: str) -> None:
+        self._pool = pool
+        self._role = role
+        self._role_settings: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def pool_for(cls, settings: ProxySettings) -> AsyncConnectionPool[Connection]:
+        return AsyncConnectionPool(
+            settings.db_url.get_secret_value(),
+            min_size=min(4, settings.db_pool_size),
+            max_size=settings.db_pool_size,
+            timeout=settings.db_pool_timeout,
+            open=False,
+            name="aimodels-proxy",
+            kwargs={"autocommit": False, "application_name": "aimodels-proxy"},
+        )
+
+    async def load_role_settings(self) -> None:
+        async with self._pool.connection() as conn:
+            cursor = await conn.execute(_ROLE_SETTINGS, (self._role,))
+            self._role_settings = tuple((str(n), str(v)) for n, v in await cursor.fetchall())
+            await conn.commit()
+
+    async def usable_models(self, caller: Caller) -> list[UsableModel]:
+        rows = await self._run(
+            caller, "usable_models", b"select to_jsonb(m) from public.usable_models() m", ()
+        )
+        return TypeAdapter(list[UsableModel]).validate_python([row[0] for row in rows])
+
+    async def visible_model_id(self, caller: Caller, name: str) -> UUID | None:
+        """The id of the model of that exact name the caller's organization can see."""
+        rows = await self._run(
+            caller,
+            "visible_model_id",
+            b"select public.visible_model_id(model_name => %s)",
+            (name,),
+        )
+        return UUID(str(rows[0][0])) if rows and rows[0][0] is not None else None
+
+    async def quota_status(self, caller: Caller, model_id: UUID) -> QuotaStatus:
+        rows = await self._run(
+            caller,
+            "quota_status",
+            b"select to_jsonb(q) from public.quota_status(model_id => %s) q",
+            (model_id,),
+        )
+        return QuotaStatus.model_validate(rows[0][0])
+
+    async def reserve(
+        self, caller: Caller, model_id: UUID, tokens: int, idempotency_key: str | None
+    ) -> UsageHold:
+        rows = await self._run(
+            caller,
+            "reserve_usage",
+            b"select to_jsonb(h) from public.reserve_usage(model_id => %s, max_tokens => %s,"
+            b" requests_count => 1, idempotency_key => %s) h",
+            (model_id, tokens, idempotency_key),
+            read_only=False,
+        )
+        return UsageHold.model_validate(rows[0][0])
+
+    async def settle(self, caller: Caller, hold_id: UUID, tokens_used: int) -> RecordUsageResult:
+        rows = await self._run(
+            caller,
+            "settle_usage",
+            b"select to_jsonb(r) from public.settle_usage(reservation_id => %s,"
+            b" tokens_used => %s) r",
+            (hold_id, tokens_used),
+            read_only=False,
+        )
+        return RecordUsageResult.model_validate(rows[0][0])
+
+    async def release(self, caller: Caller, hold_id: UUID) -> None:
+        await self._run(
+            caller,
+            "release_usage",
+            b"select 1 from public.release_usage(reservation_id => %s)",
+            (hold_id,),
+            read_only=False,
+        )
+
+    async def _run(
+        self,
+        caller: Caller,
+        name: str,
+        statement: LiteralString | bytes,
+        params: tuple[object, ...],
+        *,
+        read_only: bool = True,
+    ) -> list[tuple[Any, ...]]:
+        """One transaction as `caller`; the database's refusal as ours.
+
+        Pooled connections are not pinged before use (a round trip per statement): one the
+        server closed meanwhile (a restart, a `db reset`) fails on its first send and is
+        dropped, and the statement runs on the next. A connection lost mid-transaction is
+        retried too: at worst a hold is taken twice and the extra one expires unused;
+        settling and releasing are idempotent.
+        """
+        attempts = self._pool.max_size + 1
+        try:
+            for attempt in range(1, attempts + 1):
+                async with self._pool.connection() as conn:
+                    try:
+                        return await self._transaction(
+                            conn, caller, name, statement, params, read_only
+                        )
+                    except psycopg.OperationalError:
+                        if not conn.broken or attempt == attempts:
+                            raise
+                log.warning("a pooled connection was closed by the server; trying another")
+            raise RuntimeError("unreachable: the last attempt returns or raises")
+        except PoolTimeout:
+            raise ProxyError(
+                ErrorCode.SERVICE_UNAVAILABLE,
+                f"the database had no free connection within {self._pool.timeout:g}s"
+                f" (pool of {self._pool.max_size})",
+            ) from None
+        except psycopg.Error as error:
+            raise _database_failure(error) from None
+
+    async def _transaction(
+        self,
+        conn: Connection,
+        caller: Caller,
+        name: str,
+        statement: LiteralString | bytes,
+        params: tuple[object, ...],
+        read_only: bool,
+    ) -> list[tuple[Any, ...]]:
+        settings: list[object] = ["search_path", SEARCH_PATH]
+        for setting in self._role_settings:
+            settings.extend(setting)
+        settings += [
+            "role", caller.role,
+            "request.jwt.claims", caller.claims_json,
+            "request.method", "GET" if read_only else "POST",
+            "request.path", f"/rpc/{name}",
+            "request.headers", "{}",
+            "request.cookies", "{}",
+        ]  # fmt: skip
+        set_locals = "select " + ", ".join(["set_config(%s, %s, true)"] * (len(settings) // 2))
+        await conn.set_isolation_level(IsolationLevel.READ_COMMITTED)
+        await conn.set_read_only(read_only)
+        raised: psycopg.Error | None = None
+        cursor = None
+        try:
+            # psycopg sends BEGIN before the first statement; all four leave in one batch.
+            async with conn.pipeline():
+                try:
+                    await conn.execute(set_locals.encode(), settings)
+                    cursor = await conn.execute(statement, params)
+                    await conn.execute(b"COMMIT")
+                except psycopg.Error as error:
+                    raised = error
+        except psycopg.Error:
+            if raised is None:
+                raise
+        if raised is not None:
+            await conn.rollback()
+            raise raised
+        return [] if cursor is None else await cursor.fetchall()
+
+
+def _database_failure(error: psycopg.Error) -> ProxyError:
+    """A refusal by its SQLSTATE; anything else a 503 naming the SQLSTATE, never the text
+    (it could quote a value of the request)."""
+    diag = error.diag
+    sqlstate = diag.sqlstate or ""
+    known = refusal(sqlstate, diag.message_primary, diag.message_detail)
+    if known is not None:
+        return known
+    if not sqlstate:
+        return ProxyError(
+            ErrorCode.SERVICE_UNAVAILABLE,
+            f"the database is unreachable ({type(error).__name__})",
+        )
+    log.warning("a statement failed with SQLSTATE %s (%s)", sqlstate, type(error).__name__)
+    return ProxyError(ErrorCode.SERVICE_UNAVAILABLE, f"the database answered SQLSTATE {sqlstate}")
