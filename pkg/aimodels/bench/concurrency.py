@@ -3,18 +3,21 @@
 (a) each session records for a different user (each in an organization of its own);
 (b) every session records for one user close to the limit, so about half the calls are
 refused. Sessions are threads, each with its own connection, released together. Each call
-is one round trip: BEGIN, the PostgREST settings (role, claims), record_usage() and COMMIT
-sent together in psycopg's pipeline mode, the leanest a client of the gateway gets.
+is one message and one round trip: BEGIN, the PostgREST settings (role, claims),
+record_usage() and COMMIT sent as one simple query, the leanest a client of the gateway gets.
 
 The limit is the table owner inserting the same rows with no checks: the superuser sets
 `session_replication_role = replica`, which skips the admission trigger (the only way to
 measure an unchecked insert, and only ever in the throwaway database), one autocommit INSERT
-(one round trip) per row. Every run is checked for overshoot: recorded tokens never pass the
-limit, and the organization's quota counter equals what was recorded.
+(one message, one round trip) per row. Both sides are measured alike: one execute of a
+client-side bound message per call, the per-call values prepared before the clock starts.
+Every run is checked for overshoot: recorded tokens never pass the limit, and the
+organization's quota counter equals what was recorded.
 """
 
 from __future__ import annotations
 
+import json
 import statistics
 import threading
 from collections.abc import Callable
@@ -29,7 +32,7 @@ from aimodels.bench.recording import (
     BULK_MODEL,
     model_id,
     record_usage,
-    record_usage_pipelined,
+    record_usage_one_message,
 )
 from aimodels.bench.report import BenchmarkResult, Check, Figure, Goal
 from aimodels.bench.together import run_together
@@ -75,8 +78,9 @@ def _bare_job(writer: Writer, model: UUID, rows: int) -> Job:
     }
 
     def job(conn: psycopg.Connection) -> None:
+        cursor = psycopg.ClientCursor(conn)
         for _ in range(rows):
-            conn.execute(_BARE_INSERT, params)
+            cursor.execute(_BARE_INSERT, params)
 
     return job
 
@@ -98,9 +102,13 @@ class _Tally:
 
 
 def _rpc_job(writer: Writer, model: UUID, rows: int, tally: _Tally) -> Job:
+    # The gateway takes the claims from a verified token it remembers, not built per call.
+    claims = json.dumps(writer.actor.claims())
+
     def job(conn: psycopg.Connection) -> None:
+        cursor = psycopg.ClientCursor(conn)
         for _ in range(rows):
-            tally.add(record_usage_pipelined(conn, writer.actor, model, TOKENS))
+            tally.add(record_usage_one_message(cursor, claims, model, TOKENS))
 
     return job
 
@@ -211,9 +219,10 @@ def run_concurrency(ctx: BenchContext) -> BenchmarkResult:
                 )
             )
     result.notes.append(
-        "RPC side: one pipelined round trip per call (BEGIN; set_config of role and claims;"
+        "RPC side: one message per call (BEGIN; set_config of role and claims;"
         " record_usage(); COMMIT), as the authenticator. Limit: one autocommit INSERT per row"
-        " by the owner, triggers skipped (session_replication_role = replica)."
+        " by the owner, triggers skipped (session_replication_role = replica). Both sides"
+        " bind client-side and send one message per call."
     )
     result.notes.append(
         f"{rows} calls per session per run, median of {rounds} runs; (b) counts refused calls"

@@ -1,7 +1,7 @@
 """Recording usage the way the API does: one transaction per call, as the signed-in user.
 
 Shared by benchmark 2 (cost vs history) and benchmark 3 (concurrency); benchmark 3 sends
-each transaction as one pipelined round trip, the leanest a client of the gateway gets.
+each transaction as one message and one round trip, the leanest a client of the gateway gets.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from uuid import UUID
 
 import psycopg
 
-from aimodels.bench.actors import Actor, enter_as
+from aimodels.bench.actors import ENTER, Actor, enter_as
 
 BULK_MODEL = "Bench Enterprise Bulk"
 EVERYDAY_MODEL = "Bench Everyday"
@@ -40,30 +40,25 @@ def record_usage(conn: psycopg.Connection, actor: Actor, model: UUID, tokens: in
     return True
 
 
-def record_usage_pipelined(
-    conn: psycopg.Connection, actor: Actor, model: UUID, tokens: int
-) -> bool:
-    """record_usage() in one round trip: BEGIN, become `actor`, the call, COMMIT, pipelined.
+# BEGIN, the PostgREST settings, the call and COMMIT as one simple-query message: one send,
+# one round trip and one client-side execute, the same shape as the bare side's one INSERT.
+_RECORD_MESSAGE = f"BEGIN; {ENTER}; {_RECORD}; COMMIT"
 
-    `conn` must be in autocommit mode (the transaction is spelled out). When the call fails,
-    the server skips the COMMIT and keeps the failed transaction open: it is rolled back here.
+
+def record_usage_one_message(
+    cursor: psycopg.ClientCursor[tuple[object, ...]], claims: str, model: UUID, tokens: int
+) -> bool:
+    """record_usage() as `claims` (the JSON of Actor.claims()) in one message and round trip.
+
+    The cursor's connection must be in autocommit mode (the transaction is spelled out).
+    When the call fails, the server skips the rest of the message and keeps the failed
+    transaction open: it is rolled back here.
     """
-    raised: psycopg.Error | None = None
     try:
-        with conn.pipeline():
-            try:
-                conn.execute("BEGIN")
-                enter_as(conn, actor, method="POST")
-                conn.execute(_RECORD, (model, tokens))
-                conn.execute("COMMIT")
-            except psycopg.Error as error:
-                raised = error
+        cursor.execute(_RECORD_MESSAGE, (claims, "POST", model, tokens))
     except psycopg.Error as error:
-        # Leaving the pipeline syncs it and raises the first error (again, if already kept).
-        raised = raised or error
-    if raised is None:
-        return True
-    conn.execute("ROLLBACK")
-    if raised.sqlstate in REFUSALS:
-        return False
-    raise raised
+        cursor.connection.execute("ROLLBACK")
+        if error.sqlstate in REFUSALS:
+            return False
+        raise
+    return True
