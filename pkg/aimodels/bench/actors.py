@@ -61,7 +61,8 @@ class Actor(BaseModel):
         return jwt.encode(self.claims(), JWT_SECRET, algorithm="HS256")
 
 
-_ENTER = (
+# The settings statement PostgREST runs; a benchmark may send it inside a larger message.
+ENTER = (
     "select set_config('search_path', '\"public\", \"extensions\"', true),"
     " set_config('role', 'authenticated', true),"
     " set_config('request.jwt.claims', %s, true),"
@@ -71,4 +72,4 @@ _ENTER = (
 
 def enter_as(conn: psycopg.Connection, actor: Actor, *, method: str = "GET") -> None:
     """Inside the current transaction, become `actor` exactly as PostgREST would."""
-    conn.execute(_ENTER, (json.dumps(actor.claims()), method))
+    conn.execute(ENTER, (json.dumps(actor.claims()), method))
