@@ -76,8 +76,13 @@ class ModelAccess:
         self._move_off_taken_ports()
         self.state_file.parent.mkdir(parents=True, exist_ok=True)
         self.state_file.write_text(self.ports.model_dump_json(indent=2))
-        self.provider.start()
-        self.proxy.start(extra_args=("--env-file", ""), env=proxy_env(info))
+        # Both start at once: each spends most of its start-up importing Python, and the two
+        # do not need each other until a request comes.
+        # (A failure stops what was started here: the stack's `up` does that for every service.)
+        provider = self.provider.launch()
+        proxy = self.proxy.launch(extra_args=("--env-file", ""), env=proxy_env(info))
+        self.provider.wait_until_healthy(provider)
+        self.proxy.wait_until_healthy(proxy)
 
     def stop(self) -> None:
         self.proxy.stop()

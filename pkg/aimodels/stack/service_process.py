@@ -62,8 +62,15 @@ class ServiceProcess:
         env: Mapping[str, str] | None = None,
         timeout: float = 30,
     ) -> None:
+        self.wait_until_healthy(self.launch(extra_args=extra_args, env=env), timeout)
+
+    def launch(
+        self, *, extra_args: Sequence[str] = (), env: Mapping[str, str] | None = None
+    ) -> subprocess.Popen[bytes] | None:
+        """Start the process without waiting for it (None: it already runs and answers), so
+        that several services can come up at once; `wait_until_healthy` then waits."""
         if self.pid() is not None and self.is_healthy():
-            return
+            return None
         if not port_is_free(self.port):
             raise ServiceError(f"{self.name}: port {self.port} is taken by another program")
         command = [
@@ -81,6 +88,15 @@ class ServiceProcess:
                 start_new_session=True,  # outlives the CLI call that started it
             )
         self.pid_file.write_text(str(process.pid))
+        return process
+
+    def wait_until_healthy(
+        self, process: subprocess.Popen[bytes] | None, timeout: float = 30
+    ) -> None:
+        """Until /health answers; a process that exits or stays silent is an error (and is
+        stopped)."""
+        if process is None:
+            return
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if process.poll() is not None:
