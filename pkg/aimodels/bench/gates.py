@@ -1,8 +1,9 @@
 """What makes `bench run` fail: a plan that scans the usage log, or a check that failed.
 
 Targets (ratios) are reported, never failed: timings move with the machine. These gates are
-properties of the run instead: every plan a benchmark collected is read again here, whatever
-that benchmark concluded itself, so a benchmark that forgets its own check is still caught;
+properties of the run instead: every plan a benchmark collected is checked here by the
+tables its EXPLAIN found seq-scanned, whatever check that benchmark made of them itself, so a
+benchmark that forgets its own check is still caught;
 and every failed check (an overshoot or wrong counter in a recording or concurrency run, a
 result that differs from the owner's) fails the run.
 """
