@@ -47,10 +47,17 @@ def created_objects(sql_file: Path) -> set[str]:
     } | {f"{schema}.{index}".lower() for index, schema in _CREATED_INDEX.findall(text)}
 
 
-def newest_migrations_own_objects() -> set[str]:
-    """What only the newest migration creates: its rollback must remove exactly these."""
-    older = set().union(*(created_objects(path) for path in MIGRATION_FILES[:-1]))
-    return created_objects(MIGRATION_FILES[-1]) - older
+def newest_own_objects() -> tuple[int, set[str]]:
+    """The newest migration that creates objects of its own (some only alter older ones):
+    how many migrations back it is (1 = the newest), and those objects, which rolling back
+    that many must remove."""
+    for back in range(1, len(MIGRATION_FILES)):
+        index = len(MIGRATION_FILES) - back
+        older = set().union(*(created_objects(path) for path in MIGRATION_FILES[:index]))
+        own = created_objects(MIGRATION_FILES[index]) - older
+        if own:
+            return back, own
+    raise AssertionError("no migration creates objects of its own")
 
 
 def applied_versions(db_url: str) -> list[str]:
@@ -122,18 +129,17 @@ def test_bad_rollback_input_exits_2_and_changes_nothing(
     assert seeded_organizations(seeded) == 5, "a refused reset keeps the data"
 
 
-def test_last_1_removes_the_newest_migrations_objects(restore: str, cli_on_test_stack: Cli) -> None:
+def test_last_n_removes_the_newest_migrations_objects(restore: str, cli_on_test_stack: Cli) -> None:
     seeded = restore
     # e.g. onboarding's public.invitations and public.invite_member(), or a lone function
-    newest = newest_migrations_own_objects()
-    assert newest, "objects of its own, to see them go"
+    back, newest = newest_own_objects()
     assert [name for name in sorted(newest) if not exists(seeded, name)] == []
-    done = cli_on_test_stack("db", "reset", "--last", "1")
+    done = cli_on_test_stack("db", "reset", "--last", str(back))
     assert done.returncode == 0, done.stderr
-    assert applied_versions(seeded) == VERSIONS[:-1]
+    assert applied_versions(seeded) == VERSIONS[:-back]
     assert [name for name in sorted(newest) if exists(seeded, name)] == [], "rolled back: gone"
     assert exists(seeded, "public.record_usage()"), "older migrations stay"
-    applied = f"{len(MIGRATIONS) - 1} of {len(MIGRATIONS)} migrations applied"
+    applied = f"{len(MIGRATIONS) - back} of {len(MIGRATIONS)} migrations applied"
     assert applied in done.stdout and "no seed" in done.stdout
 
 

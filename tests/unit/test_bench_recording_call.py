@@ -16,6 +16,7 @@ from typing import Any, cast
 import psycopg
 import pytest
 
+from aimodels.bench.actors import enter_statement
 from aimodels.bench.recording import record_usage_pipelined
 
 CLAIMS = '{"sub": "made once"}'
@@ -31,27 +32,42 @@ class _Refused(psycopg.Error):
         return self._state
 
 
-@dataclass
+@dataclass(eq=False)  # hashable by identity: the settings statement is cached per connection
 class _Connection:
     fails_with: str | None = None
     sent: list[tuple[str, object]] = field(default_factory=list)
+
+    def fetchall(self) -> list[tuple[str, str]]:
+        return [("statement_timeout", "8s")]  # the role's own settings, as read once
 
     @contextmanager
     def pipeline(self) -> Iterator[None]:
         yield
 
-    def execute(self, query: str, params: object = None) -> None:
+    def execute(self, query: str, params: object = None) -> _Connection:
         self.sent.append((query.split()[0].upper(), params))
         if self.fails_with and "record_usage" in query:
             raise _Refused(self.fails_with)
+        return self
 
 
 def _call(conn: _Connection) -> bool:
     return record_usage_pipelined(cast(Any, conn), CLAIMS, uuid.uuid4(), 10)
 
 
+def test_the_role_settings_are_read_once_per_connection_and_applied() -> None:
+    conn = _Connection()
+    assert _call(conn) is True
+    assert _call(conn) is True
+    reads = [verb for verb, _ in conn.sent].count("SELECT") - 2 * 2  # two calls, two SELECTs each
+    assert reads == 1
+    assert "set_config('statement_timeout', '8s', true)" in enter_statement(cast(Any, conn))
+
+
 def test_a_call_sends_the_given_claims_in_one_transaction() -> None:
     conn = _Connection()
+    enter_statement(cast(Any, conn))  # the settings read, once per connection
+    conn.sent.clear()
     assert _call(conn) is True
     assert [verb for verb, _ in conn.sent] == ["BEGIN", "SELECT", "SELECT", "COMMIT"]
     assert conn.sent[1][1] == (CLAIMS, "POST")

@@ -1,8 +1,8 @@
 """Who a benchmark acts as, and how a transaction takes on that identity like PostgREST.
 
 PostgREST logs in as `authenticator` and, inside each request's transaction, runs one
-`select set_config(...)` that switches the role and sets `request.jwt.claims` (docs/local-api.md,
-section 1). Benchmarks do the same, so RLS sees exactly what it sees behind the API.
+`select set_config(...)` that applies the role's own settings (`alter role ... set`),
+switches the role and sets `request.jwt.claims` (docs/local-api.md, section 1). Benchmarks do the same, so RLS sees exactly what it sees behind the API.
 """
 
 from __future__ import annotations
@@ -11,9 +11,11 @@ import json
 import time
 from enum import StrEnum
 from uuid import UUID
+from weakref import WeakKeyDictionary
 
 import jwt
 import psycopg
+from psycopg import sql
 from pydantic import BaseModel, ConfigDict
 
 from aimodels.stack.keys import JWT_SECRET
@@ -61,15 +63,45 @@ class Actor(BaseModel):
         return jwt.encode(self.claims(), JWT_SECRET, algorithm="HS256")
 
 
-# The settings statement PostgREST runs; a benchmark may send it inside a larger message.
-ENTER = (
-    "select set_config('search_path', '\"public\", \"extensions\"', true),"
+# The settings statement PostgREST runs (a template: use enter_statement()).
+# The role's own settings go between search_path and role (see enter_statement()).
+_ENTER_TEMPLATE = (
+    "select set_config('search_path', '\"public\", \"extensions\"', true),{role_settings}"
     " set_config('role', 'authenticated', true),"
     " set_config('request.jwt.claims', %s, true),"
     " set_config('request.method', %s, true)"
 )
 
+# The settings of `authenticated` itself (`alter role authenticated set ...`) that the login
+# role may set, as PostgREST reads them to apply in each request's transaction.
+_ROLE_SETTINGS = """
+select s.name, split_part(c.setting, '=', 2)
+from pg_catalog.pg_roles r, pg_catalog.unnest(r.rolconfig) as c(setting)
+join pg_catalog.pg_settings s on s.name = split_part(c.setting, '=', 1)
+where r.rolname = 'authenticated' and s.context = 'user'
+  and s.name <> 'default_transaction_isolation'
+order by s.name
+"""
+
+_enter_statements: WeakKeyDictionary[psycopg.Connection, str] = WeakKeyDictionary()
+
+
+def enter_statement(conn: psycopg.Connection) -> str:
+    """The settings statement, with the role's own settings read once per connection (as
+    PostgREST reads them with its schema cache). Parameters: the claims JSON, the method."""
+    statement = _enter_statements.get(conn)
+    if statement is None:
+        settings = conn.execute(_ROLE_SETTINGS).fetchall()
+        applied = "".join(
+            sql.SQL(" set_config({}, {}, true),")
+            .format(sql.Literal(str(name)), sql.Literal(str(value)))
+            .as_string(None)  # quoted alike with or without a connection
+            for name, value in settings
+        )
+        statement = _enter_statements[conn] = _ENTER_TEMPLATE.format(role_settings=applied)
+    return statement
+
 
 def enter_as(conn: psycopg.Connection, actor: Actor, *, method: str = "GET") -> None:
     """Inside the current transaction, become `actor` exactly as PostgREST would."""
-    conn.execute(ENTER, (json.dumps(actor.claims()), method))
+    conn.execute(enter_statement(conn), (json.dumps(actor.claims()), method))

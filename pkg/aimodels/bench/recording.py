@@ -10,7 +10,7 @@ from uuid import UUID
 
 import psycopg
 
-from aimodels.bench.actors import ENTER, Actor, enter_as
+from aimodels.bench.actors import Actor, enter_as, enter_statement
 
 BULK_MODEL = "Bench Enterprise Bulk"
 EVERYDAY_MODEL = "Bench Everyday"
@@ -52,11 +52,12 @@ def record_usage_pipelined(conn: psycopg.Connection, claims: str, model: UUID, t
     it is rolled back here.
     """
     raised: psycopg.Error | None = None
+    enter = enter_statement(conn)  # read once per connection, before the pipeline
     try:
         with conn.pipeline():
             try:
                 conn.execute("BEGIN")
-                conn.execute(ENTER, (claims, "POST"))
+                conn.execute(enter, (claims, "POST"))
                 conn.execute(_RECORD, (model, tokens))
                 conn.execute("COMMIT")
             except psycopg.Error as error:

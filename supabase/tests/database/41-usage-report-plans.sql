@@ -1,0 +1,47 @@
+begin;
+\ir ../helpers.psql
+select plan(5);
+
+-- usage_report() is planned for each call's own grouping and range (a cached generic plan
+-- groups by computed expressions and guesses the range); the table reads keep Postgres's
+-- own choice.
+
+select is(
+  (select proconfig @> array['plan_cache_mode=force_custom_plan']
+   from pg_proc where oid = 'public.usage_report(text, timestamptz, timestamptz)'::regprocedure),
+  true,
+  'usage_report() plans each call for its arguments'
+);
+select is(
+  (select count(*)::int from pg_roles r, unnest(r.rolconfig) c
+   where r.rolname in ('anon', 'authenticated', 'service_role') and c like 'plan_cache_mode=%'),
+  0,
+  'the API roles keep the default plan cache mode (reads through tables choose their plans)'
+);
+
+-- Past the fifth call, where a cached plan would be reused, every grouping still totals the
+-- admin's organization exactly, alternating groupings and ranges call after call.
+select tests.authenticate_as('admin@bright-visas.example.test');
+create temporary table calls as
+  select n, case n % 3 when 0 then 'user' when 1 then 'model' else 'day' end as group_by,
+    case when n % 2 = 0 then null else now() - interval '40 days' end as since
+  from generate_series(1, 12) n;
+
+select is(
+  (select count(*)::int from calls c
+   where (select sum(r.tokens) from public.usage_report(c.group_by, c.since) r)
+     is distinct from (select sum(u.tokens_used)::numeric from public.ai_model_usage u
+                       where c.since is null or u.created_at >= c.since)),
+  0,
+  'twelve calls in one session, groupings and ranges alternating: each totals the rows the admin reads'
+);
+select is(
+  (select count(distinct r.user_id)::int from public.usage_report('user') r),
+  (select count(distinct u.user_id)::int from public.ai_model_usage u),
+  'grouped by user after the alternating calls: one row per user of the organization'
+);
+-- Not vacuous: the admin's organization has usage.
+select cmp_ok((select count(*)::int from public.ai_model_usage), '>', 0, 'the admin reads some usage');
+
+select * from finish();
+rollback;
