@@ -2,7 +2,8 @@
 
 PostgREST logs in as `authenticator` and, inside each request's transaction, runs one
 `select set_config(...)` that applies the role's own settings (`alter role ... set`),
-switches the role and sets `request.jwt.claims` (docs/local-api.md, section 1). Benchmarks do the same, so RLS sees exactly what it sees behind the API.
+switches the role and sets `request.jwt.claims` (docs/local-api.md, section 1). Benchmarks
+do the same, so RLS sees exactly what it sees behind the API.
 """
 
 from __future__ import annotations

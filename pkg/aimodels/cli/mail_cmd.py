@@ -8,6 +8,7 @@ import requests
 import typer
 from pydantic import BaseModel, TypeAdapter
 
+from aimodels.cli.mail_serve_cmd import serve_command
 from aimodels.cli.output import (
     EXIT_CODES_HELP,
     JsonFlag,
@@ -57,16 +58,7 @@ def _get(url: str) -> requests.Response:
         raise ApiUnavailable(f"cannot reach the mail catcher: {error}") from error
 
 
-@mail_app.command("serve")
-def serve_command(
-    smtp_port: Annotated[int, typer.Option(help="SMTP port to receive on.")] = 54325,
-    web_port: Annotated[int, typer.Option(help="Port of the web page and API.")] = 54324,
-    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-) -> None:
-    """Run the mail catcher until interrupted (the stack runs it for you)."""
-    from aimodels.mailcatcher.server import serve
-
-    serve(host, smtp_port, web_port)
+mail_app.command("serve")(serve_command)
 
 
 @mail_app.command("list")

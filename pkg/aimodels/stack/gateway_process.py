@@ -23,7 +23,7 @@ import requests
 from aimodels.stack import procfs
 from aimodels.stack.errors import PortTaken, StackError
 from aimodels.stack.ports import listens_on, port_is_free, start_on_free_port
-from aimodels.stack.process import log, mask_secrets
+from aimodels.stack.process import SERVERS, log, mask_secrets
 
 _MARKER_NAME = "AIMODELS_GATEWAY_HOME"
 _SUPERVISOR_MODULE = "aimodels.stack.supervisor"
@@ -174,8 +174,7 @@ class GatewayProcess:
         """The gateway's command line: the stack knows it only as a program to run."""
         return [
             sys.executable,
-            "-m",
-            "aimodels",
+            *SERVERS,
             "gateway",
             "serve",
             "--db-url",

@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from aimodels.stack import procfs
 from aimodels.stack.errors import StackError
 from aimodels.stack.ports import pick_port, port_is_free
-from aimodels.stack.process import log
+from aimodels.stack.process import SERVERS, log
 
 DEFAULT_WEB_PORT = 54324
 
@@ -93,7 +93,7 @@ class MailCatcherProcess:
             ports = MailPorts(web_port=web, smtp_port=smtp)
         self.ports_file.write_text(ports.model_dump_json())
         command = [
-            sys.executable, "-m", "aimodels", "mail", "serve",
+            sys.executable, *SERVERS, "mail", "serve",
             "--smtp-port", str(ports.smtp_port), "--web-port", str(ports.web_port),
         ]  # fmt: skip
         log.info("$ %s &", " ".join(command))

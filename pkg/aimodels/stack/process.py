@@ -17,6 +17,10 @@ from aimodels.stack.errors import StackError
 
 log = logging.getLogger("aimodels.stack")
 
+# How the stack runs its servers: `python -m aimodels.cli.servers NOUN serve ...`, the same
+# commands as `aimodels NOUN serve` without importing the whole command line.
+SERVERS = ("-m", "aimodels.cli.servers")
+
 _URL_PASSWORD = re.compile(r"(://[^:/@\s]+:)[^@\s]+@")
 
 

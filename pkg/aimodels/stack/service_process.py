@@ -19,7 +19,7 @@ import requests
 
 from aimodels.stack.errors import StackError
 from aimodels.stack.ports import port_is_free
-from aimodels.stack.process import log
+from aimodels.stack.process import SERVERS, log
 
 
 class ServiceError(StackError):
@@ -74,7 +74,7 @@ class ServiceProcess:
         if not port_is_free(self.port):
             raise ServiceError(f"{self.name}: port {self.port} is taken by another program")
         command = [
-            sys.executable, "-m", "aimodels", *self.serve_args, "--port", str(self.port),
+            sys.executable, *SERVERS, *self.serve_args, "--port", str(self.port),
             *extra_args,
         ]  # fmt: skip
         log.info("$ %s &", " ".join(command))
