@@ -1,4 +1,5 @@
-"""The `aimodels` command: one typer sub-app per noun, registered here and nowhere else."""
+"""The `aimodels` command: one typer sub-app per noun, registered here (the stack runs the
+four serve commands through aimodels.cli.servers, which registers only those)."""
 
 from __future__ import annotations
 
