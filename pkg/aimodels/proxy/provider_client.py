@@ -10,12 +10,17 @@ with the key or the provider's body: a provider may echo credentials in its erro
 
 from __future__ import annotations
 
+import json
+from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
+import aiohttp
 from pydantic import SecretStr
 
 from aimodels.proxy.errors import ErrorCode, ProxyError
+
+# Every provider call's connection pool: kept alive between calls (no handshake per call).
+MAX_CONNECTIONS = 200
 
 
 def provider_model(endpoint: str) -> str | None:
@@ -35,15 +40,16 @@ def chat_url(endpoint: str) -> str:
 
 
 def _headers(key: SecretStr | None) -> dict[str, str]:
-    if key is None:
-        return {}
-    secret = key.get_secret_value()
-    return {"authorization": f"Bearer {secret}", "api-key": secret}
+    headers = {"content-type": "application/json"}
+    if key is not None:
+        secret = key.get_secret_value()
+        headers.update({"authorization": f"Bearer {secret}", "api-key": secret})
+    return headers
 
 
 def provider_failure(error: Exception | int) -> ProxyError:
     """A 502/504 that says what failed, never what the provider said (it may echo a key)."""
-    if isinstance(error, httpx.TimeoutException):
+    if isinstance(error, TimeoutError):
         return ProxyError(ErrorCode.PROVIDER_TIMEOUT, "the model's provider timed out")
     if isinstance(error, int):
         return ProxyError(ErrorCode.PROVIDER_ERROR, f"the model's provider answered {error}")
@@ -52,25 +58,82 @@ def provider_failure(error: Exception | int) -> ProxyError:
     )
 
 
+class ProviderBrokeOff(Exception):
+    """A stream the provider began ended in a failure (cut, timed out): `failure` says which."""
+
+    def __init__(self, failure: ProxyError) -> None:
+        super().__init__(failure.message)
+        self.failure = failure
+
+
+class ProviderStream:
+    """A provider's open event stream, read line by line; `aclose` once relayed."""
+
+    def __init__(self, response: aiohttp.ClientResponse) -> None:
+        self._response = response
+        self._complete = False
+
+    async def lines(self) -> AsyncIterator[str]:
+        """The stream's lines without their ends; ProviderBrokeOff if it breaks off."""
+        pending = b""
+        try:
+            # Split whole lines here rather than with readline(): no line length limit, and
+            # a UTF-8 character cut between two reads is decoded whole.
+            async for data in self._response.content.iter_any():
+                *complete, pending = (pending + data).split(b"\n")
+                for line in complete:
+                    yield line.rstrip(b"\r").decode()
+        except (aiohttp.ClientError, TimeoutError) as error:
+            raise ProviderBrokeOff(provider_failure(error)) from None
+        self._complete = True
+        if pending:
+            yield pending.rstrip(b"\r").decode()
+
+    async def aclose(self) -> None:
+        # A stream whose body has ended (read to its end, or only its last empty line left
+        # after `[DONE]`) hands its connection back for the next call; one cut short (the
+        # client went away) is closed, so no one reads its rest.
+        if self._complete or self._response.content.is_eof():
+            self._response.release()
+        else:
+            self._response.close()
+
+
+def provider_session() -> aiohttp.ClientSession:
+    """The provider calls' HTTP client, one per service: keep-alive connections, no cookie
+    jar (a cookie one caller's call received must never ride along another's), and the
+    environment's HTTP(S)_PROXY honoured as for the service's other calls."""
+    return aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=MAX_CONNECTIONS),
+        cookie_jar=aiohttp.DummyCookieJar(),
+        trust_env=True,
+    )
+
+
 class ProviderClient:
-    def __init__(self, http: httpx.AsyncClient, timeout: float) -> None:
+    def __init__(self, http: aiohttp.ClientSession, timeout: float) -> None:
         self._http = http
-        self._timeout = httpx.Timeout(timeout, connect=min(timeout, 10.0))
+        # `sock_read` bounds each wait for the provider's next bytes: its answer's start,
+        # then every chunk of a stream.
+        self._timeout = aiohttp.ClientTimeout(
+            total=None, connect=timeout, sock_connect=min(timeout, 10.0), sock_read=timeout
+        )
 
     async def complete(
         self, endpoint: str, key: SecretStr | None, body: dict[str, Any]
     ) -> dict[str, Any]:
         """The provider's JSON answer; ProxyError 502/504 on any failure."""
         try:
-            response = await self._http.post(
-                chat_url(endpoint), json=body, headers=_headers(key), timeout=self._timeout
-            )
-        except httpx.HTTPError as error:
+            async with self._http.post(
+                chat_url(endpoint), data=_json(body), headers=_headers(key), timeout=self._timeout
+            ) as response:
+                if response.status >= 400:
+                    raise provider_failure(response.status)
+                raw = await response.read()
+        except (aiohttp.ClientError, TimeoutError) as error:
             raise provider_failure(error) from None
-        if response.status_code >= 400:
-            raise provider_failure(response.status_code)
         try:
-            answer = response.json()
+            answer = json.loads(raw)
         except ValueError:
             raise provider_failure(ValueError("not JSON")) from None
         if not isinstance(answer, dict):
@@ -79,19 +142,22 @@ class ProviderClient:
 
     async def open_stream(
         self, endpoint: str, key: SecretStr | None, body: dict[str, Any]
-    ) -> httpx.Response:
+    ) -> ProviderStream:
         """The provider's open event stream, its status checked (502/504 before any byte).
 
         The caller closes it (`aclose`) once the stream is relayed.
         """
-        request = self._http.build_request(
-            "POST", chat_url(endpoint), json=body, headers=_headers(key), timeout=self._timeout
-        )
         try:
-            response = await self._http.send(request, stream=True)
-        except httpx.HTTPError as error:
+            response = await self._http.post(
+                chat_url(endpoint), data=_json(body), headers=_headers(key), timeout=self._timeout
+            )
+        except (aiohttp.ClientError, TimeoutError) as error:
             raise provider_failure(error) from None
-        if response.status_code >= 400:
-            await response.aclose()
-            raise provider_failure(response.status_code)
-        return response
+        if response.status >= 400:
+            response.close()
+            raise provider_failure(response.status)
+        return ProviderStream(response)
+
+
+def _json(body: dict[str, Any]) -> bytes:
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
