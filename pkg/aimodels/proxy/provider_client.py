@@ -10,9 +10,12 @@ with the key or the provider's body: a provider may echo credentials in its erro
 
 from __future__ import annotations
 
+import functools
 import json
+import urllib.request
 from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 from pydantic import SecretStr
@@ -100,14 +103,29 @@ class ProviderStream:
 
 
 def provider_session() -> aiohttp.ClientSession:
-    """The provider calls' HTTP client, one per service: keep-alive connections, no cookie
-    jar (a cookie one caller's call received must never ride along another's), and the
-    environment's HTTP(S)_PROXY honoured as for the service's other calls."""
+    """The provider calls' HTTP client, one per service: keep-alive connections, and no
+    cookie jar (a cookie one caller's call received must never ride along another's)."""
+    # Not trust_env: aiohttp would read ~/.netrc and the proxy variables again on every
+    # call, in a thread; env_proxy reads them once per host instead.
     return aiohttp.ClientSession(
         connector=aiohttp.TCPConnector(limit=MAX_CONNECTIONS),
         cookie_jar=aiohttp.DummyCookieJar(),
-        trust_env=True,
     )
+
+
+@functools.lru_cache(maxsize=256)
+def env_proxy(scheme: str, host: str) -> str | None:
+    """The HTTP(S)_PROXY a call to `host` goes through, None when NO_PROXY exempts it or
+    none is set: read once per host (a running service's environment does not change)."""
+    proxies = urllib.request.getproxies_environment()
+    if urllib.request.proxy_bypass(host):
+        return None
+    return proxies.get(scheme)
+
+
+def _proxy_for(url: str) -> str | None:
+    parts = urlsplit(url)
+    return env_proxy(parts.scheme, parts.hostname or "")
 
 
 class ProviderClient:
@@ -124,8 +142,13 @@ class ProviderClient:
     ) -> dict[str, Any]:
         """The provider's JSON answer; ProxyError 502/504 on any failure."""
         try:
+            url = chat_url(endpoint)
             async with self._http.post(
-                chat_url(endpoint), data=_json(body), headers=_headers(key), timeout=self._timeout
+                url,
+                data=_json(body),
+                headers=_headers(key),
+                timeout=self._timeout,
+                proxy=_proxy_for(url),
             ) as response:
                 if response.status >= 400:
                     raise provider_failure(response.status)
@@ -148,8 +171,13 @@ class ProviderClient:
         The caller closes it (`aclose`) once the stream is relayed.
         """
         try:
+            url = chat_url(endpoint)
             response = await self._http.post(
-                chat_url(endpoint), data=_json(body), headers=_headers(key), timeout=self._timeout
+                url,
+                data=_json(body),
+                headers=_headers(key),
+                timeout=self._timeout,
+                proxy=_proxy_for(url),
             )
         except (aiohttp.ClientError, TimeoutError) as error:
             raise provider_failure(error) from None
