@@ -23,7 +23,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from aimodels.proxy.accounting import Delivered
-from aimodels.proxy.caller import USER_ROLE, Caller, bearer_token, verify_caller
+from aimodels.proxy.caller import USER_ROLE, Caller, VerifiedCallers, bearer_token
 from aimodels.proxy.chat_flow import ChatService, OpenStream, prepare
 from aimodels.proxy.errors import ErrorCode, ProxyError, invalid_body
 from aimodels.proxy.platform_api import PlatformApi
@@ -78,8 +78,10 @@ def create_proxy_app(settings: ProxySettings) -> Starlette:
             )
             yield
 
+    callers = VerifiedCallers(settings.jwt_secret)
+
     def caller_of(request: Request) -> Caller:
-        return verify_caller(bearer_token(request), settings.jwt_secret)
+        return callers.caller(bearer_token(request))
 
     async def list_models(request: Request) -> Response:
         models = await state["chat"].db.usable_models(caller_of(request))
