@@ -16,9 +16,11 @@ direct calls and then the service's, so a drift of the shared machine falls on b
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -100,16 +102,37 @@ def _run(calls: list[Call], per_client: int) -> list[Sample]:
     return [sample for per in samples for sample in per]
 
 
-class _Side:
-    """One side's rounds: the whole call, and the first token of a stream."""
+def cpu_seconds(pid: int | None) -> float:
+    """User + system CPU a process has used so far (0 when it is unknown or gone)."""
+    if pid is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
-    def __init__(self, calls: list[Call]) -> None:
+
+class _Side:
+    """One side's rounds: the whole call, the first token of a stream, and the CPU the
+    server answering it (the provider, or the service) used per call."""
+
+    def __init__(self, calls: list[Call], server_pid: int | None) -> None:
         self.calls = calls
+        self.server_pid = server_pid
         self.totals: list[Latency] = []
         self.firsts: list[Latency] = []
+        self.cpu_s = 0.0
+        self.timed_calls = 0
+
+    def cpu_ms_per_call(self) -> float:
+        return self.cpu_s * 1000 / max(self.timed_calls, 1)
 
     def round(self, per_client: int) -> None:
+        cpu_before = cpu_seconds(self.server_pid)
         samples = _run(self.calls, per_client)
+        self.cpu_s += cpu_seconds(self.server_pid) - cpu_before
+        self.timed_calls += len(samples)
         self.totals.append(summarize([total for total, _ in samples]))
         ttft = [first for _, first in samples if first is not None]
         if ttft:
@@ -197,6 +220,7 @@ def run_proxy_path(ctx: BenchContext) -> BenchmarkResult:
             httpx.Client(timeout=60, limits=httpx.Limits(max_connections=64))
         )
         card = _model_card(db.owner_url, model)
+        cpu_notes: list[str] = []
         since = _now(db.owner_url)
         for clients in CLIENT_COUNTS:
             actors: list[Actor] = writers[:clients]
@@ -205,13 +229,19 @@ def run_proxy_path(ctx: BenchContext) -> BenchmarkResult:
                 sent, forwarded = bodies(card, stream)
                 direct_side = _Side(
                     [_call(http, f"{provider.url}/v1/chat/completions", "dev", forwarded)
-                     for _ in actors]
+                     for _ in actors],
+                    provider.pid(),
                 )  # fmt: skip
                 proxied_side = _Side(
                     [_call(http, f"{proxy.url}/v1/chat/completions", a.access_token(), sent)
-                     for a in actors]
+                     for a in actors],
+                    proxy.pid(),
                 )  # fmt: skip
                 _measure((direct_side, proxied_side), per_client, rounds)
+                cpu_notes.append(
+                    f"{kind}, {clients} clients: {proxied_side.cpu_ms_per_call():.2f}"
+                    f" / {direct_side.cpu_ms_per_call():.2f}"
+                )
                 direct, direct_first = direct_side.total(), direct_side.first()
                 proxied, proxied_first = proxied_side.total(), proxied_side.first()
                 result.figures += _figures(f"{kind}, {clients} clients", proxied, direct, clients)
@@ -223,6 +253,12 @@ def run_proxy_path(ctx: BenchContext) -> BenchmarkResult:
                         clients,
                     )
         result.checks.append(_every_hold_settled(db.owner_url, since))
+    # CPU, unlike latency, barely depends on what else the shared machine runs (clock
+    # ticks of 10 ms: read it at `small` and up).
+    result.notes.append(
+        "CPU ms per call, the service's process / the provider's per direct call: "
+        + "; ".join(cpu_notes)
+    )
     result.notes.append(
         f"{per_client} calls per client per round, median of {rounds} rounds, each round the"
         " direct calls then the service's; the direct call sends the provider the body the"
