@@ -217,7 +217,10 @@ def run_proxy_path(ctx: BenchContext) -> BenchmarkResult:
         )
         running.callback(proxy.stop)
         http = running.enter_context(
-            httpx.Client(timeout=60, limits=httpx.Limits(max_connections=64))
+            # Idle connections dropped after 1 s, well before the servers' 5 s: a round of
+            # one side leaves the other's idle for seconds, and a call sent on a connection
+            # the server is closing fails ("Server disconnected").
+            httpx.Client(timeout=60, limits=httpx.Limits(max_connections=64, keepalive_expiry=1.0))
         )
         card = _model_card(db.owner_url, model)
         cpu_notes: list[str] = []

@@ -24,6 +24,9 @@ from aimodels.proxy.errors import ErrorCode, ProxyError
 
 # Every provider call's connection pool: kept alive between calls (no handshake per call).
 MAX_CONNECTIONS = 200
+# An idle connection is dropped before common servers close theirs (uvicorn, so vLLM, and
+# Node close after 5 s): a call sent on a connection the server is closing fails.
+KEEPALIVE_SECONDS = 4.0
 
 
 def provider_model(endpoint: str) -> str | None:
@@ -108,7 +111,7 @@ def provider_session() -> aiohttp.ClientSession:
     # Not trust_env: aiohttp would read ~/.netrc and the proxy variables again on every
     # call, in a thread; env_proxy reads them once per host instead.
     return aiohttp.ClientSession(
-        connector=aiohttp.TCPConnector(limit=MAX_CONNECTIONS),
+        connector=aiohttp.TCPConnector(limit=MAX_CONNECTIONS, keepalive_timeout=KEEPALIVE_SECONDS),
         cookie_jar=aiohttp.DummyCookieJar(),
     )
 
