@@ -139,3 +139,14 @@ def test_a_bad_body_is_400_naming_the_field(
     error = response.json()["error"]
     assert error["param"] == field
     assert field in error["message"]
+
+
+@pytest.mark.parametrize(
+    "name", ["Legal'); select pg_sleep(10); --", "Legal Document Drafter\\'", "Ünïcode \" ' $$"]
+)
+def test_a_model_name_is_a_value_never_sql(seeded: StackInfo, since: datetime, name: str) -> None:
+    """The statement and its values leave as one message, the values quoted by the driver:
+    quotes, backslashes and dollar signs in a name are part of the name, which no model has."""
+    error = _refused(Counted(seeded, access_token(seeded, USER1)), name)
+    assert isinstance(error, openai.NotFoundError)
+    assert error.code == "model_not_available"

@@ -6,13 +6,23 @@ and 32 concurrent clients. The service's cost is the difference: p50 and p99 of 
 call, and the time to the first content chunk of a stream. Every client is a writer of its
 own (a user alone in an organization with the bench model enabled), so the figure is the
 path's cost, not one organization's lock. Target: at most 5 ms added at p50, at 8 clients.
+
+Both sides are measured alike: the same HTTP client and connection pool, the same provider
+process, and the same work asked of it (the direct call sends exactly the body the service
+sends the provider: the model's system message first, the usage chunk asked for; the
+client asks for that chunk too, so both receive the same stream). Each round times the
+direct calls and then the service's, so a drift of the shared machine falls on both.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+from uuid import UUID
 
 import httpx
 import psycopg
@@ -25,6 +35,9 @@ from aimodels.bench.report import BenchmarkResult, Check, Figure
 from aimodels.bench.stats import Latency, median_of_rounds, summarize
 from aimodels.bench.together import run_together
 from aimodels.bench.writers import provision_writers
+from aimodels.domain import UsableModel
+from aimodels.proxy.chat_flow import outgoing_body, prepare
+from aimodels.proxy.wire import ChatRequest
 from aimodels.stack.gateway_process import GatewayProcess
 from aimodels.stack.keys import JWT_SECRET, SERVICE_ROLE_KEY
 from aimodels.stack.service_process import ServiceProcess
@@ -39,13 +52,24 @@ Sample = tuple[float, float | None]
 Call = Callable[[], Sample]
 
 
-def _call(http: httpx.Client, url: str, token: str, model: str, stream: bool) -> Call:
-    body = {
-        "model": model,
+def bodies(model: UsableModel, stream: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+    """What a client sends the service, and what the service sends the provider for it: the
+    direct call sends the latter, so the provider answers both sides alike."""
+    sent: dict[str, Any] = {
+        "model": str(model.id),
         "messages": [{"role": "user", "content": "how much does the service add"}],
         "max_tokens": MAX_TOKENS,
         "stream": stream,
     }
+    if stream:
+        # The service always asks the provider for the usage chunk; asking for it here too
+        # means the service forwards it, and both clients read the same stream.
+        sent["stream_options"] = {"include_usage": True}
+    return sent, outgoing_body(prepare(model, ChatRequest.model_validate(sent)))
+
+
+def _call(http: httpx.Client, url: str, token: str, body: dict[str, Any]) -> Call:
+    stream = bool(body.get("stream"))
     headers = {"authorization": f"Bearer {token}"}
 
     def once() -> Sample:
@@ -78,16 +102,56 @@ def _run(calls: list[Call], per_client: int) -> list[Sample]:
     return [sample for per in samples for sample in per]
 
 
-def _measure(calls: list[Call], per_client: int, rounds: int) -> tuple[Latency, Latency | None]:
-    _run(calls, 2)  # warm: connections, caches
-    totals, firsts = [], []
-    for _ in range(rounds):
-        samples = _run(calls, per_client)
-        totals.append(summarize([total for total, _ in samples]))
+def cpu_seconds(pid: int | None) -> float:
+    """User + system CPU a process has used so far (0 when it is unknown or gone)."""
+    if pid is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class _Side:
+    """One side's rounds: the whole call, the first token of a stream, and the CPU the
+    server answering it (the provider, or the service) used per call."""
+
+    def __init__(self, calls: list[Call], server_pid: int | None) -> None:
+        self.calls = calls
+        self.server_pid = server_pid
+        self.totals: list[Latency] = []
+        self.firsts: list[Latency] = []
+        self.cpu_s = 0.0
+        self.timed_calls = 0
+
+    def cpu_ms_per_call(self) -> float:
+        return self.cpu_s * 1000 / max(self.timed_calls, 1)
+
+    def round(self, per_client: int) -> None:
+        cpu_before = cpu_seconds(self.server_pid)
+        samples = _run(self.calls, per_client)
+        self.cpu_s += cpu_seconds(self.server_pid) - cpu_before
+        self.timed_calls += len(samples)
+        self.totals.append(summarize([total for total, _ in samples]))
         ttft = [first for _, first in samples if first is not None]
         if ttft:
-            firsts.append(summarize(ttft))
-    return median_of_rounds(totals), median_of_rounds(firsts) if firsts else None
+            self.firsts.append(summarize(ttft))
+
+    def total(self) -> Latency:
+        return median_of_rounds(self.totals)
+
+    def first(self) -> Latency | None:
+        return median_of_rounds(self.firsts) if self.firsts else None
+
+
+def _measure(sides: tuple[_Side, _Side], per_client: int, rounds: int) -> None:
+    """Round by round, each side in turn, after a warm-up of both (connections, caches)."""
+    for side in sides:
+        _run(side.calls, 2)
+    for _ in range(rounds):
+        for side in sides:
+            side.round(per_client)
 
 
 def _figures(case: str, proxied: Latency, direct: Latency, clients: int) -> list[Figure]:
@@ -153,24 +217,36 @@ def run_proxy_path(ctx: BenchContext) -> BenchmarkResult:
         )
         running.callback(proxy.stop)
         http = running.enter_context(
-            httpx.Client(timeout=60, limits=httpx.Limits(max_connections=64))
+            # Idle connections dropped after 1 s, well before the servers' 5 s: a round of
+            # one side leaves the other's idle for seconds, and a call sent on a connection
+            # the server is closing fails ("Server disconnected").
+            httpx.Client(timeout=60, limits=httpx.Limits(max_connections=64, keepalive_expiry=1.0))
         )
+        card = _model_card(db.owner_url, model)
+        cpu_notes: list[str] = []
         since = _now(db.owner_url)
         for clients in CLIENT_COUNTS:
             actors: list[Actor] = writers[:clients]
             for stream in (False, True):
                 kind = "streamed" if stream else "not streamed"
-                direct_calls = [
-                    _call(http, f"{provider.url}/v1/chat/completions", "dev", str(model), stream)
-                    for _ in actors
-                ]
-                proxied_calls = [
-                    _call(http, f"{proxy.url}/v1/chat/completions", a.access_token(), str(model),
-                          stream)
-                    for a in actors
-                ]  # fmt: skip
-                direct, direct_first = _measure(direct_calls, per_client, rounds)
-                proxied, proxied_first = _measure(proxied_calls, per_client, rounds)
+                sent, forwarded = bodies(card, stream)
+                direct_side = _Side(
+                    [_call(http, f"{provider.url}/v1/chat/completions", "dev", forwarded)
+                     for _ in actors],
+                    provider.pid(),
+                )  # fmt: skip
+                proxied_side = _Side(
+                    [_call(http, f"{proxy.url}/v1/chat/completions", a.access_token(), sent)
+                     for a in actors],
+                    proxy.pid(),
+                )  # fmt: skip
+                _measure((direct_side, proxied_side), per_client, rounds)
+                cpu_notes.append(
+                    f"{kind}, {clients} clients: {proxied_side.cpu_ms_per_call():.2f}"
+                    f" / {direct_side.cpu_ms_per_call():.2f}"
+                )
+                direct, direct_first = direct_side.total(), direct_side.first()
+                proxied, proxied_first = proxied_side.total(), proxied_side.first()
                 result.figures += _figures(f"{kind}, {clients} clients", proxied, direct, clients)
                 if direct_first is not None and proxied_first is not None:
                     result.figures += _figures(
@@ -180,11 +256,30 @@ def run_proxy_path(ctx: BenchContext) -> BenchmarkResult:
                         clients,
                     )
         result.checks.append(_every_hold_settled(db.owner_url, since))
+    # CPU, unlike latency, barely depends on what else the shared machine runs (clock
+    # ticks of 10 ms: read it at `small` and up).
     result.notes.append(
-        f"{per_client} calls per client per round, median of {rounds} rounds; clients,"
-        " service, gateway, provider and Postgres share the same cores."
+        "CPU ms per call, the service's process / the provider's per direct call: "
+        + "; ".join(cpu_notes)
+    )
+    result.notes.append(
+        f"{per_client} calls per client per round, median of {rounds} rounds, each round the"
+        " direct calls then the service's; the direct call sends the provider the body the"
+        " service sends it. Clients, service, gateway, provider and Postgres share the same"
+        " cores."
     )
     return result
+
+
+def _model_card(url: str, model: UUID) -> UsableModel:
+    """The bench model as the service sees it (its system message, its cap)."""
+    with psycopg.connect(url) as conn:
+        row = conn.execute(
+            "select to_jsonb(m) from public.ai_models_system m where id = %s", (model,)
+        ).fetchone()
+    if row is None:
+        raise LookupError(f"model {model} is not in the bench database")
+    return UsableModel.model_validate(row[0])
 
 
 def _now(url: str) -> object:

@@ -23,11 +23,11 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from aimodels.proxy.accounting import Delivered
-from aimodels.proxy.caller import USER_ROLE, Caller, bearer_token, verify_caller
+from aimodels.proxy.caller import USER_ROLE, Caller, VerifiedCallers, bearer_token
 from aimodels.proxy.chat_flow import ChatService, OpenStream, prepare
 from aimodels.proxy.errors import ErrorCode, ProxyError, invalid_body
 from aimodels.proxy.platform_api import PlatformApi
-from aimodels.proxy.provider_client import ProviderClient
+from aimodels.proxy.provider_client import ProviderClient, provider_session
 from aimodels.proxy.settings import ProxySettings
 from aimodels.proxy.stream_relay import StreamRelay
 from aimodels.proxy.user_database import UserDatabase
@@ -67,7 +67,7 @@ def create_proxy_app(settings: ProxySettings) -> Starlette:
         async with (
             UserDatabase.pool_for(settings) as pool,
             httpx.AsyncClient(timeout=30, limits=limits) as api_http,
-            httpx.AsyncClient(limits=limits) as provider_http,
+            provider_session() as provider_http,
         ):
             db = UserDatabase(pool, USER_ROLE)
             await db.load_role_settings()
@@ -78,8 +78,10 @@ def create_proxy_app(settings: ProxySettings) -> Starlette:
             )
             yield
 
+    callers = VerifiedCallers(settings.jwt_secret)
+
     def caller_of(request: Request) -> Caller:
-        return verify_caller(bearer_token(request), settings.jwt_secret)
+        return callers.caller(bearer_token(request))
 
     async def list_models(request: Request) -> Response:
         models = await state["chat"].db.usable_models(caller_of(request))

@@ -10,6 +10,8 @@ OpenAI's shape that never echoes the token. The verified claims become the trans
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 from uuid import UUID
 
 import jwt
@@ -49,6 +51,11 @@ def bearer_token(request: Request) -> str:
 
 
 def verify_caller(token: str, secret: SecretStr) -> Caller:
+    return _verify(token, secret)[0]
+
+
+def _verify(token: str, secret: SecretStr) -> tuple[Caller, float]:
+    """The caller, and when its token expires (epoch seconds)."""
     try:
         claims = jwt.decode(
             token,
@@ -72,9 +79,44 @@ def verify_caller(token: str, secret: SecretStr) -> Caller:
         user_id = UUID(str(claims["sub"]))
     except ValueError:
         raise _refused("the subject is not a user id") from None
-    return Caller(
+    caller = Caller(
         user_id=user_id,
         role=USER_ROLE,
         claims_json=json.dumps(claims, separators=(",", ":"), ensure_ascii=False),
         token=SecretStr(token),
     )
+    return caller, float(claims["exp"])
+
+
+class VerifiedCallers:
+    """Tokens verified once, then known until they expire.
+
+    A client sends the same token with every call, and a token that passed cannot stop
+    passing but by expiring: each use checks its `exp` again (with the same 30 s of skew).
+    Only tokens that passed are kept, keyed by the whole token, so a token differing in
+    any byte is verified afresh.
+    """
+
+    def __init__(
+        self,
+        secret: SecretStr,
+        max_entries: int = 10_000,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._secret = secret
+        self._max_entries = max_entries
+        self._clock = clock
+        self._known: dict[str, tuple[Caller, float]] = {}
+
+    def caller(self, token: str) -> Caller:
+        known = self._known.get(token)
+        if known is None:
+            known = _verify(token, self._secret)
+            if len(self._known) >= self._max_entries:
+                self._known.clear()
+            self._known[token] = known
+        caller, expires_at = known
+        if self._clock() >= expires_at + ALLOWED_SKEW_SECONDS:
+            del self._known[token]
+            raise _refused("expired")
+        return caller

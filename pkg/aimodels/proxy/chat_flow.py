@@ -27,7 +27,7 @@ from aimodels.domain.reservations import UsageHold
 from aimodels.proxy.accounting import Delivered, estimate_prompt_tokens
 from aimodels.proxy.caller import Caller
 from aimodels.proxy.errors import ErrorCode, ProxyError
-from aimodels.proxy.provider_client import ProviderClient, provider_model
+from aimodels.proxy.provider_client import ProviderClient, ProviderStream, provider_model
 from aimodels.proxy.wire import ChatMessage, ChatRequest, MessageRole, StreamOptions, Usage
 
 log = logging.getLogger("aimodels.proxy")
@@ -58,7 +58,7 @@ class OpenStream(BaseModel):
     call: PreparedCall
     hold: UsageHold
     caller: Caller
-    upstream: Any  # httpx.Response, kept open
+    upstream: ProviderStream  # kept open
 
 
 def find_model(models: list[UsableModel], ref: str) -> UsableModel | None:

@@ -14,13 +14,12 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import anyio
-import httpx
 from pydantic import ValidationError
 from starlette.types import Receive, Scope, Send
 
 from aimodels.proxy.accounting import Delivered
 from aimodels.proxy.errors import ProxyError
-from aimodels.proxy.provider_client import provider_failure
+from aimodels.proxy.provider_client import ProviderBrokeOff, ProviderStream
 from aimodels.proxy.sse import DONE, event, read_events
 from aimodels.proxy.wire import Usage
 
@@ -29,7 +28,7 @@ Finish = Callable[[Delivered], Awaitable[None]]
 
 class StreamRelay:
     def __init__(
-        self, upstream: httpx.Response, *, client_wants_usage: bool, finish: Finish
+        self, upstream: ProviderStream, *, client_wants_usage: bool, finish: Finish
     ) -> None:
         self.upstream = upstream
         self.client_wants_usage = client_wants_usage
@@ -76,7 +75,7 @@ class StreamRelay:
             }
         )
         try:
-            async for payload in read_events(self.upstream.aiter_lines()):
+            async for payload in read_events(self.upstream.lines()):
                 if payload == DONE:
                     # Settled before the client sees the end: once its stream is done, its
                     # quota already shows the call.
@@ -88,10 +87,10 @@ class StreamRelay:
                 if forwarded is not None:
                     await self._send(send, forwarded[0])
                     self.delivered.add(forwarded[1])
-        except httpx.HTTPError as error:
+        except ProviderBrokeOff as broke_off:
             # The provider broke off mid-stream: settle what was sent, then say so in OpenAI's
             # in-stream error shape.
-            failure: ProxyError = provider_failure(error)
+            failure: ProxyError = broke_off.failure
             with anyio.CancelScope(shield=True):
                 await self.finish()
             await self._send(send, event(failure.body().model_dump()))
