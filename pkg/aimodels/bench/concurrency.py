@@ -281,7 +281,7 @@ def run_concurrency(ctx: BenchContext) -> BenchmarkResult:
     result.notes.append(
         "(a) also against the bare INSERT sent inside the API's transaction (BEGIN; set_config"
         " of search_path and claims, no role switch; the INSERT; COMMIT; pipelined): the cost"
-        " of the rules alone. No target: the issue's target is the row above it."
+        " of the rules alone. No target: the target is on the row without it."
     )
     result.notes.append(
         f"{rows} calls per session per run, median of {rounds} runs; (b) counts refused calls"
