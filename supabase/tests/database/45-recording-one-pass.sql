@@ -8,17 +8,9 @@ select plan(12);
 -- receipt's "left" figures come from that charge.
 -- Financial Report Analyst: 20000 tokens per user per UTC day, enabled for summit-finance.
 
-create temporary table window_now as
-  select w.period_start, w.period_end from private.period_window('daily', now()) w;
-
 create or replace function pg_temp.counter(email text) returns bigint
 language sql stable as $$
-  select coalesce((
-    select t.tokens from private.usage_period_totals t, window_now w
-    where t.user_id = tests.user_id(email)
-      and t.model_id = tests.model_id('Financial Report Analyst')
-      and t.period_start = w.period_start and t.period_end = w.period_end
-  ), 0)
+  select tests.window_tokens(email, 'Financial Report Analyst')
 $$;
 
 create or replace function pg_temp.org_used() returns bigint
@@ -38,7 +30,7 @@ create temporary table before_all as
   select pg_temp.org_used() as org_used,
          pg_temp.counter('user1@summit-finance.example.test') as counted,
          pg_temp.rows_of('user1@summit-finance.example.test') as row_count;
-grant select on before_all, window_now to authenticated;
+grant select on before_all to authenticated;
 
 -- One statement, two rows: each fits the org quota alone, together they do not.
 select tests.authenticate_as('user1@summit-finance.example.test');
