@@ -12,6 +12,9 @@ measure an unchecked insert, and only ever in the throwaway database), one autoc
 (one round trip) per row. Both sides are measured alike: one round trip per call,
 server-bound statements (prepared after a few calls, as PostgREST prepares its own), and
 the per-call values (the claims, the INSERT's parameters) made before the clock starts.
+Mode (a) is also compared with that bare INSERT sent inside the API's transaction (BEGIN,
+the settings but the role switch, the INSERT, COMMIT, pipelined): what the rules cost,
+apart from what any API transaction costs the client and the server.
 Every run is checked for overshoot: recorded tokens never pass the limit, and the
 organization's quota counter equals what was recorded.
 """
@@ -70,17 +73,46 @@ where m.id = %(model_id)s
 """
 
 
-def _bare_job(writer: Writer, model: UUID, rows: int) -> Job:
-    params = {
+# The API's settings statement without its role switch: the owner's bare INSERT wrapped as
+# the API wraps a call (the role stays the owner's, so no policy or grant applies).
+_ENTER_AS_OWNER = (
+    "select set_config('search_path', '\"public\", \"extensions\"', true),"
+    " set_config('request.jwt.claims', %s, true),"
+    " set_config('request.method', %s, true)"
+)
+
+
+def _bare_params(writer: Writer, model: UUID) -> dict[str, object]:
+    return {
         "user_id": writer.actor.user_id,
         "organization_id": writer.organization_id,
         "tokens": TOKENS,
         "model_id": model,
     }
 
+
+def _bare_job(writer: Writer, model: UUID, rows: int) -> Job:
+    params = _bare_params(writer, model)
+
     def job(conn: psycopg.Connection) -> None:
         for _ in range(rows):
             conn.execute(_BARE_INSERT, params)
+
+    return job
+
+
+def _bare_in_api_transaction_job(writer: Writer, model: UUID, rows: int) -> Job:
+    """The bare INSERT wrapped as the API wraps a call, in one pipelined round trip."""
+    params = _bare_params(writer, model)
+    claims = json.dumps(writer.actor.claims())
+
+    def job(conn: psycopg.Connection) -> None:
+        for _ in range(rows):
+            with conn.pipeline():
+                conn.execute("BEGIN")
+                conn.execute(_ENTER_AS_OWNER, (claims, "POST"))
+                conn.execute(_BARE_INSERT, params)
+                conn.execute("COMMIT")
 
     return job
 
@@ -139,6 +171,7 @@ class _Run:
     rpc_rate: float
     bare_rate: float
     problem: str | None
+    bare_in_api_transaction_rate: float | None = None
 
 
 def _run_different_users(ctx: BenchContext, model: UUID, sessions: int, rows: int) -> _Run:
@@ -155,8 +188,15 @@ def _run_different_users(ctx: BenchContext, model: UUID, sessions: int, rows: in
         [_bare_job(w, model, rows) for w in writers],
         setup="set session_replication_role = replica",
     )
+    wrapped_seconds = _run_sessions(
+        ctx.database.owner_url,
+        [_bare_in_api_transaction_job(w, model, rows) for w in writers],
+        setup="set session_replication_role = replica",
+    )
     total = sessions * rows
-    return _Run(total / seconds, total / bare_seconds, "; ".join(problems) or None)
+    return _Run(
+        total / seconds, total / bare_seconds, "; ".join(problems) or None, total / wrapped_seconds
+    )
 
 
 def _run_one_user_near_limit(ctx: BenchContext, model: UUID, sessions: int, rows: int) -> _Run:
@@ -217,12 +257,31 @@ def run_concurrency(ctx: BenchContext) -> BenchmarkResult:
                     goal=Goal.AT_LEAST,
                 )
             )
+            wrapped = [
+                r.bare_in_api_transaction_rate for r in runs if r.bare_in_api_transaction_rate
+            ]
+            if len(wrapped) == len(runs):
+                result.figures.append(
+                    Figure(
+                        case=f"{mode}, {sessions} sessions, vs the same API transaction",
+                        metric="calls_per_s",
+                        value=statistics.median(r.rpc_rate for r in runs),
+                        limit=statistics.median(wrapped),
+                        limit_label="owner bare INSERT inside the API's transaction",
+                        goal=Goal.AT_LEAST,
+                    )
+                )
     result.notes.append(
         "RPC side: one pipelined round trip per call (BEGIN; set_config of role and claims;"
         " record_usage(); COMMIT), as the authenticator. Limit: one autocommit INSERT per row"
         " by the owner, triggers skipped (session_replication_role = replica). Both sides"
         " send server-bound (prepared) statements, one round trip per call, with the"
         " claims and parameters made before the clock starts."
+    )
+    result.notes.append(
+        "(a) also against the bare INSERT sent inside the API's transaction (BEGIN; set_config"
+        " of search_path and claims, no role switch; the INSERT; COMMIT; pipelined): the cost"
+        " of the rules alone. No target: the target is on the row without it."
     )
     result.notes.append(
         f"{rows} calls per session per run, median of {rounds} runs; (b) counts refused calls"

@@ -294,7 +294,7 @@ select is(
         'new_org_slug', 'next_quota_reset', 'normalized_email', 'org_model_access_rows',
         'organization_type_slugs', 'period_window', 'plan_rank', 'protect_model_config_keys',
         'protect_organization_fields', 'protect_profile_fields', 'refuse_org_quota',
-        'refuse_user_limit', 'touch_updated_at', 'trial_ends_at', 'usable_until',
+        'refuse_user_limit', 'touch_updated_at', 'trial_ends_at', 'usable_until', 'usage_receipt',
         'vetted_signup_org'],
   'private helpers run as the invoker unless they must read past row level security'
 );
@@ -308,23 +308,22 @@ select is_empty(
 -- Triggers
 -- ---------------------------------------------------------------------------
 select has_trigger('public', 'ai_model_usage', 'ai_model_usage_admit', 'usage inserts are admitted by a trigger');
-select has_trigger('public', 'ai_model_usage', 'ai_model_usage_charge', 'written usage rows are charged by a trigger');
+select hasnt_trigger('public', 'ai_model_usage', 'ai_model_usage_charge', 'no second trigger charges the rows again');
 select is(
   (select array_agg(t.tgname || ':' || case when t.tgtype & 2 = 2 then 'before' else 'after' end
      || case when t.tgtype & 1 = 1 then ' row' else ' statement' end order by t.tgname)
    from pg_trigger t
    where t.tgrelid = 'public.ai_model_usage'::regclass and t.tgtype & 4 = 4 and not t.tgisinternal),
-  array['ai_model_usage_admit:before row', 'ai_model_usage_charge:after statement'],
-  'inserts are checked before each row is written and charged once per statement after (a row ON CONFLICT DO NOTHING skips is not charged)'
+  array['ai_model_usage_admit:before row'],
+  'each inserted row is checked and charged by one trigger before it is written (a retried id is skipped before either)'
 );
 select has_trigger('public', 'ai_model_usage', 'ai_model_usage_append_only', 'usage updates/deletes are refused');
 select has_trigger('public', 'ai_model_usage', 'ai_model_usage_no_truncate', 'usage truncates are refused');
 select is(
   (select array_agg(t.tgname || ':' || t.tgenabled::text order by t.tgname) from pg_trigger t
    where t.tgrelid = 'public.ai_model_usage'::regclass and not t.tgisinternal),
-  array['ai_model_usage_admit:O', 'ai_model_usage_append_only:A', 'ai_model_usage_charge:O',
-        'ai_model_usage_no_truncate:A'],
-  'append-only triggers fire ALWAYS, even in replica mode; admission and charge do not (bulk loads)'
+  array['ai_model_usage_admit:O', 'ai_model_usage_append_only:A', 'ai_model_usage_no_truncate:A'],
+  'append-only triggers fire ALWAYS, even in replica mode; the admission and its charge do not (bulk loads)'
 );
 select has_trigger('public', 'organizations', 'organizations_protect_fields', 'org fields protected');
 select has_trigger('public', 'profiles', 'profiles_protect_fields', 'profile fields protected');

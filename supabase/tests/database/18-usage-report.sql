@@ -10,14 +10,12 @@ select plan(24);
 insert into public.ai_model_usage (user_id, model_id, tokens_used, requests_count)
 values (tests.user_id('user1@bright-visas.example.test'), tests.model_id('General Writing Assistant'), 70, 2);
 alter table public.ai_model_usage disable trigger ai_model_usage_admit;
-alter table public.ai_model_usage disable trigger ai_model_usage_charge;
 insert into public.ai_model_usage
   (user_id, organization_id, model_id, model_name, tokens_used, requests_count, period_start, period_end, period_type, created_at)
 select u.user_id, u.organization_id, u.model_id, u.model_name, 11, 4, u.period_start, u.period_end, u.period_type,
   u.created_at - interval '3 days'
 from public.ai_model_usage u;
 alter table public.ai_model_usage enable trigger ai_model_usage_admit;
-alter table public.ai_model_usage enable trigger ai_model_usage_charge;
 
 -- The expected report, as the owner, over the rows `scope` selects.
 create or replace function pg_temp.expected(group_by text, scope text)
