@@ -288,7 +288,7 @@ select is(
 select is(
   (select array_agg(p.proname::text order by p.proname) from pg_proc p
    where p.pronamespace = 'private'::regnamespace and not p.prosecdef),
-  array['check_user_limit_applies', 'effective_limit', 'expired_trial_model_ids',
+  array['caller_id', 'check_user_limit_applies', 'effective_limit', 'expired_trial_model_ids',
         'forbid_usage_changes', 'hold_result', 'is_platform_or_superadmin_request',
         'is_platform_request', 'is_privileged_writer', 'is_trial_expired', 'model_targets_org',
         'new_org_slug', 'next_quota_reset', 'normalized_email', 'org_model_access_rows',
