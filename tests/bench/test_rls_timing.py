@@ -27,8 +27,8 @@ class _Recorder:
         yield
         self.sent.append("COMMIT")
 
-    def execute(self, sql: str, params: object = None) -> _Recorder:
-        self.sent.append(sql)
+    def execute(self, sql: str | bytes, params: object = None) -> _Recorder:
+        self.sent.append(sql.decode() if isinstance(sql, bytes) else sql)  # psycopg takes both
         return self
 
     def fetchall(self) -> list[tuple[object, ...]]:

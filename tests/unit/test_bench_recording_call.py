@@ -44,9 +44,10 @@ class _Connection:
     def pipeline(self) -> Iterator[None]:
         yield
 
-    def execute(self, query: str, params: object = None) -> _Connection:
-        self.sent.append((query.split()[0].upper(), params))
-        if self.fails_with and "record_usage" in query:
+    def execute(self, query: str | bytes, params: object = None) -> _Connection:
+        text = query.decode() if isinstance(query, bytes) else query  # psycopg takes both
+        self.sent.append((text.split()[0].upper(), params))
+        if self.fails_with and "record_usage" in text:
             raise _Refused(self.fails_with)
         return self
 

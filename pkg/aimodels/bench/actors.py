@@ -19,6 +19,7 @@ import psycopg
 from psycopg import sql
 from pydantic import BaseModel, ConfigDict
 
+from aimodels.proxy.user_database import ROLE_SETTINGS_QUERY
 from aimodels.stack.keys import JWT_SECRET
 
 
@@ -73,17 +74,6 @@ _ENTER_TEMPLATE = (
     " set_config('request.method', %s, true)"
 )
 
-# The settings of `authenticated` itself (`alter role authenticated set ...`) that the login
-# role may set, as PostgREST reads them to apply in each request's transaction.
-_ROLE_SETTINGS = """
-select s.name, split_part(c.setting, '=', 2)
-from pg_catalog.pg_roles r, pg_catalog.unnest(r.rolconfig) as c(setting)
-join pg_catalog.pg_settings s on s.name = split_part(c.setting, '=', 1)
-where r.rolname = 'authenticated' and s.context = 'user'
-  and s.name <> 'default_transaction_isolation'
-order by s.name
-"""
-
 _enter_statements: WeakKeyDictionary[psycopg.Connection, str] = WeakKeyDictionary()
 
 
@@ -92,7 +82,8 @@ def enter_statement(conn: psycopg.Connection) -> str:
     PostgREST reads them with its schema cache). Parameters: the claims JSON, the method."""
     statement = _enter_statements.get(conn)
     if statement is None:
-        settings = conn.execute(_ROLE_SETTINGS).fetchall()
+        # authenticated's own settings, those the login role may set, as PostgREST reads them.
+        settings = conn.execute(ROLE_SETTINGS_QUERY, ("authenticated",)).fetchall()
         applied = "".join(
             sql.SQL(" set_config({}, {}, true),")
             .format(sql.Literal(str(name)), sql.Literal(str(value)))

@@ -38,8 +38,8 @@ Connection = AsyncConnection[tuple[Any, ...]]
 SEARCH_PATH = '"public", "extensions"'
 
 # The role's own settings PostgREST applies (`alter role authenticated set ...`), those the
-# login role may set: read once when the pool opens.
-_ROLE_SETTINGS = b"""
+# login role may set: read once when the pool opens (the benchmarks read them with it too).
+ROLE_SETTINGS_QUERY = b"""
 select s.name, split_part(c.setting, '=', 2)
 from pg_catalog.pg_roles r, pg_catalog.unnest(r.rolconfig) as c(setting)
 join pg_catalog.pg_settings s on s.name = split_part(c.setting, '=', 1)
@@ -71,7 +71,7 @@ class UserDatabase:
 
     async def load_role_settings(self) -> None:
         async with self._pool.connection() as conn:
-            cursor = await conn.execute(_ROLE_SETTINGS, (self._role,))
+            cursor = await conn.execute(ROLE_SETTINGS_QUERY, (self._role,))
             self._role_settings = tuple((str(n), str(v)) for n, v in await cursor.fetchall())
             await conn.commit()
 
