@@ -3,15 +3,15 @@
 (a) each session records for a different user (each in an organization of its own);
 (b) every session records for one user close to the limit, so about half the calls are
 refused. Sessions are threads, each with its own connection, released together. Each call
-is one round trip: BEGIN, the PostgREST settings (role, claims), record_usage() and COMMIT
-sent together in psycopg's pipeline mode, the leanest a client of the gateway gets.
+is one message: BEGIN, the PostgREST settings (role, claims), record_usage() and COMMIT, as
+the model access service sends a user's statement (one round trip, one parse per statement).
 
 The limit is the table owner inserting the same rows with no checks: the superuser sets
 `session_replication_role = replica`, which skips the admission trigger (the only way to
 measure an unchecked insert, and only ever in the throwaway database), one autocommit INSERT
-(one round trip) per row. Both sides are measured alike: one round trip per call,
-server-bound statements (prepared after a few calls, as PostgREST prepares its own), and
-the per-call values (the claims, the INSERT's parameters) made before the clock starts.
+(one round trip) per row, server-bound and prepared after a few calls: its leanest. Both
+sides send one round trip per call and make the per-call values (the claims, the INSERT's
+parameters) before the clock starts.
 Mode (a) is also compared with that bare INSERT sent inside the API's transaction (BEGIN,
 the settings but the role switch, the INSERT, COMMIT, pipelined): what the rules cost,
 apart from what any API transaction costs the client and the server.
@@ -26,7 +26,6 @@ import statistics
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
 from uuid import UUID
 
 import psycopg
@@ -34,9 +33,9 @@ import psycopg
 from aimodels.bench.context import BenchContext
 from aimodels.bench.recording import (
     BULK_MODEL,
+    RecordingSession,
     model_id,
     record_usage,
-    record_usage_pipelined,
 )
 from aimodels.bench.report import BenchmarkResult, Check, Figure, Goal
 from aimodels.bench.together import run_together
@@ -46,7 +45,8 @@ SESSIONS = (1, 2, 4, 8, 16)
 TOKENS = 10
 TARGET_AT_8 = 0.5
 
-Job = Callable[[psycopg.Connection], None]
+# A session's work: given its connection, it prepares (before the clock) and returns the loop.
+Job = Callable[[psycopg.Connection], Callable[[], None]]
 
 
 def _run_sessions(url: str, jobs: list[Job], *, setup: str | None = None) -> float:
@@ -57,7 +57,7 @@ def _run_sessions(url: str, jobs: list[Job], *, setup: str | None = None) -> flo
             conn.execute(setup)
     try:
         paired = zip(jobs, connections, strict=True)
-        return run_together([partial(job, conn) for job, conn in paired])
+        return run_together([job(conn) for job, conn in paired])
     finally:
         for conn in connections:
             conn.close()
@@ -94,9 +94,12 @@ def _bare_params(writer: Writer, model: UUID) -> dict[str, object]:
 def _bare_job(writer: Writer, model: UUID, rows: int) -> Job:
     params = _bare_params(writer, model)
 
-    def job(conn: psycopg.Connection) -> None:
-        for _ in range(rows):
-            conn.execute(_BARE_INSERT, params)
+    def job(conn: psycopg.Connection) -> Callable[[], None]:
+        def insert_rows() -> None:
+            for _ in range(rows):
+                conn.execute(_BARE_INSERT, params)
+
+        return insert_rows
 
     return job
 
@@ -106,13 +109,16 @@ def _bare_in_api_transaction_job(writer: Writer, model: UUID, rows: int) -> Job:
     params = _bare_params(writer, model)
     claims = json.dumps(writer.actor.claims())
 
-    def job(conn: psycopg.Connection) -> None:
-        for _ in range(rows):
-            with conn.pipeline():
-                conn.execute("BEGIN")
-                conn.execute(_ENTER_AS_OWNER, (claims, "POST"))
-                conn.execute(_BARE_INSERT, params)
-                conn.execute("COMMIT")
+    def job(conn: psycopg.Connection) -> Callable[[], None]:
+        def insert_rows() -> None:
+            for _ in range(rows):
+                with conn.pipeline():
+                    conn.execute("BEGIN")
+                    conn.execute(_ENTER_AS_OWNER, (claims, "POST"))
+                    conn.execute(_BARE_INSERT, params)
+                    conn.execute("COMMIT")
+
+        return insert_rows
 
     return job
 
@@ -137,9 +143,14 @@ def _rpc_job(writer: Writer, model: UUID, rows: int, tally: _Tally) -> Job:
     # The gateway takes the claims from a verified token it remembers, not built per call.
     claims = json.dumps(writer.actor.claims())
 
-    def job(conn: psycopg.Connection) -> None:
-        for _ in range(rows):
-            tally.add(record_usage_pipelined(conn, claims, model, TOKENS))
+    def job(conn: psycopg.Connection) -> Callable[[], None]:
+        session = RecordingSession(conn, claims)
+
+        def record_rows() -> None:
+            for _ in range(rows):
+                tally.add(session.record(model, TOKENS))
+
+        return record_rows
 
     return job
 
@@ -272,11 +283,11 @@ def run_concurrency(ctx: BenchContext) -> BenchmarkResult:
                     )
                 )
     result.notes.append(
-        "RPC side: one pipelined round trip per call (BEGIN; set_config of role and claims;"
-        " record_usage(); COMMIT), as the authenticator. Limit: one autocommit INSERT per row"
-        " by the owner, triggers skipped (session_replication_role = replica). Both sides"
-        " send server-bound (prepared) statements, one round trip per call, with the"
-        " claims and parameters made before the clock starts."
+        "RPC side: one message per call (BEGIN; set_config of role and claims;"
+        " record_usage(); COMMIT), as the model access service sends it, as the authenticator."
+        " Limit: one autocommit INSERT per row by the owner, triggers skipped"
+        " (session_replication_role = replica), server-bound (prepared). Both sides send one"
+        " round trip per call, with the claims and parameters made before the clock starts."
     )
     result.notes.append(
         "(a) also against the bare INSERT sent inside the API's transaction (BEGIN; set_config"

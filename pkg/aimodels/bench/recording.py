@@ -1,7 +1,7 @@
 """Recording usage the way the API does: one transaction per call, as the signed-in user.
 
 Shared by benchmark 2 (cost vs history) and benchmark 3 (concurrency); benchmark 3 sends
-each transaction as one pipelined round trip, the leanest a client of the gateway gets.
+each transaction as one message, as the model access service sends its statements.
 """
 
 from __future__ import annotations
@@ -9,12 +9,16 @@ from __future__ import annotations
 from uuid import UUID
 
 import psycopg
+from psycopg.pq import TransactionStatus
 
-from aimodels.bench.actors import Actor, enter_as, enter_statement
+from aimodels.bench.actors import Actor, enter_as
+from aimodels.proxy.caller import USER_ROLE
+from aimodels.proxy.user_database import ROLE_SETTINGS_QUERY, transaction_opening
 
 BULK_MODEL = "Bench Enterprise Bulk"
 EVERYDAY_MODEL = "Bench Everyday"
 REFUSALS = frozenset({"AM004", "AM005"})  # a limit or quota said no: expected near a limit
+IDLE = TransactionStatus.IDLE
 
 
 def model_id(conn: psycopg.Connection, name: str) -> UUID:
@@ -40,34 +44,39 @@ def record_usage(conn: psycopg.Connection, actor: Actor, model: UUID, tokens: in
     return True
 
 
-def record_usage_pipelined(conn: psycopg.Connection, claims: str, model: UUID, tokens: int) -> bool:
-    """record_usage() in one round trip: BEGIN, the settings, the call, COMMIT, pipelined.
+class RecordingSession:
+    """record_usage() sent as the model access service sends a user's statement.
 
-    `claims` is the JSON of Actor.claims(), made once per session: the gateway takes them
-    from a token it has verified and remembers, not rebuilt per call (building them per call
-    cost the shared cores more client CPU than the bare side's whole call). Statements are
-    server-bound and prepared after a few calls, as PostgREST prepares them and as the bare
-    side's INSERT is. `conn` must be in autocommit mode (the transaction is spelled out).
+    One simple-query message per call: BEGIN, PostgREST's settings statement, the call and
+    COMMIT (proxy/user_database.py's transaction, so the same statements reach the server).
+    The session's settings (the role's own, the claims) are bound once, as the gateway binds
+    claims it has verified and remembers; each call binds only the model and the tokens.
     When the call fails, the server skips the COMMIT and keeps the failed transaction open:
-    it is rolled back here.
+    it is rolled back here. `conn` must be in autocommit mode (the transaction is spelled out).
     """
-    raised: psycopg.Error | None = None
-    enter = enter_statement(conn)  # read once per connection, before the pipeline
-    try:
-        with conn.pipeline():
-            try:
-                conn.execute("BEGIN")
-                conn.execute(enter, (claims, "POST"))
-                conn.execute(_RECORD, (model, tokens))
-                conn.execute("COMMIT")
-            except psycopg.Error as error:
-                raised = error
-    except psycopg.Error as error:
-        # Leaving the pipeline syncs it and raises the first error (again, if already kept).
-        raised = raised or error
-    if raised is None:
+
+    def __init__(self, conn: psycopg.Connection, claims: str) -> None:
+        role_settings = [
+            (str(name), str(value))
+            for name, value in conn.execute(ROLE_SETTINGS_QUERY, (USER_ROLE,)).fetchall()
+        ]
+        opening, settings = transaction_opening(
+            role_settings, USER_ROLE, claims, "record_usage", read_only=False
+        )
+        self._conn = conn
+        self._cursor = psycopg.ClientCursor(conn)
+        # A "%" in a bound value is doubled, so only the call's own placeholders stay open.
+        bound = self._cursor.mogrify(opening, settings).replace("%", "%%")
+        self._message = f"{bound};\n{_RECORD};\nCOMMIT"
+
+    def record(self, model: UUID, tokens: int) -> bool:
+        """True when recorded, False when a limit refused it."""
+        try:
+            self._cursor.execute(self._message, (model, tokens))
+        except psycopg.Error as error:
+            if not self._conn.broken and self._conn.info.transaction_status != IDLE:
+                self._conn.execute("ROLLBACK")
+            if error.sqlstate in REFUSALS:
+                return False
+            raise
         return True
-    conn.execute("ROLLBACK")
-    if raised.sqlstate in REFUSALS:
-        return False
-    raise raised

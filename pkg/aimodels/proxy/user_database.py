@@ -15,6 +15,7 @@ each side, which on a busy host is what a caller waits for.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
@@ -181,24 +182,18 @@ class UserDatabase:
         params: tuple[object, ...],
         read_only: bool,
     ) -> list[tuple[Any, ...]]:
-        settings: list[object] = ["search_path", SEARCH_PATH]
-        for setting in self._role_settings:
-            settings.extend(setting)
-        settings += [
-            "role", caller.role,
-            "request.jwt.claims", caller.claims_json,
-            "request.method", "GET" if read_only else "POST",
-            "request.path", f"/rpc/{name}",
-            "request.headers", "{}",
-            "request.cookies", "{}",
-        ]  # fmt: skip
-        set_locals = b"select " + b", ".join([b"set_config(%s, %s, true)"] * (len(settings) // 2))
-        begin = _BEGIN_READ_ONLY if read_only else _BEGIN
+        query, settings = user_transaction(
+            self._role_settings,
+            caller.role,
+            caller.claims_json,
+            name,
+            statement,
+            read_only=read_only,
+        )
         # One message: BEGIN; the settings; the statement; COMMIT. A failing statement
         # stops the rest, and leaves the transaction aborted for the rollback below.
         cursor = AsyncClientCursor(conn)
         try:
-            query = b";\n".join((begin, set_locals, statement, b"COMMIT"))
             await cursor.execute(query, (*settings, *params))
         except psycopg.Error:
             if not conn.broken and conn.info.transaction_status is not TransactionStatus.IDLE:
@@ -212,6 +207,50 @@ class UserDatabase:
 
 _BEGIN = b"BEGIN ISOLATION LEVEL READ COMMITTED"
 _BEGIN_READ_ONLY = b"BEGIN ISOLATION LEVEL READ COMMITTED READ ONLY"
+
+
+def transaction_opening(
+    role_settings: Sequence[tuple[str, str]],
+    role: str,
+    claims_json: str,
+    name: str,
+    *,
+    read_only: bool,
+) -> tuple[bytes, tuple[str, ...]]:
+    """How PostgREST opens a user's transaction for the RPC `name`: BEGIN, then one `select
+    set_config(...)` of the search_path, the role's own settings, the role, the claims and
+    the request values. Returns the statements and the values of their placeholders."""
+    settings: list[str] = ["search_path", SEARCH_PATH]
+    for setting in role_settings:
+        settings.extend(setting)
+    settings += [
+        "role", role,
+        "request.jwt.claims", claims_json,
+        "request.method", "GET" if read_only else "POST",
+        "request.path", f"/rpc/{name}",
+        "request.headers", "{}",
+        "request.cookies", "{}",
+    ]  # fmt: skip
+    set_locals = b"select " + b", ".join([b"set_config(%s, %s, true)"] * (len(settings) // 2))
+    begin = _BEGIN_READ_ONLY if read_only else _BEGIN
+    return begin + b";\n" + set_locals, tuple(settings)
+
+
+def user_transaction(
+    role_settings: Sequence[tuple[str, str]],
+    role: str,
+    claims_json: str,
+    name: str,
+    statement: bytes,
+    *,
+    read_only: bool,
+) -> tuple[bytes, tuple[str, ...]]:
+    """The user's whole transaction as one message: the opening, `statement`, COMMIT. The
+    settings' values fill its placeholders ahead of the statement's own."""
+    opening, settings = transaction_opening(
+        role_settings, role, claims_json, name, read_only=read_only
+    )
+    return b";\n".join((opening, statement, b"COMMIT")), settings
 
 
 def _database_failure(error: psycopg.Error) -> ProxyError:
