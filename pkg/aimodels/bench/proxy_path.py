@@ -113,25 +113,34 @@ def cpu_seconds(pid: int | None) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-class _Side:
-    """One side's rounds: the whole call, the first token of a stream, and the CPU the
-    server answering it (the provider, or the service) used per call."""
+# The processes that answer a side's calls, by what they are: read at each round's start and
+# end (a database session may open mid-round).
+Processes = Callable[[], dict[str, list[int]]]
 
-    def __init__(self, calls: list[Call], server_pid: int | None) -> None:
+
+class _Side:
+    """One side's rounds: the whole call, the first token of a stream, and the CPU each
+    process answering it (the provider; the service and its database sessions) used per call."""
+
+    def __init__(self, calls: list[Call], processes: Processes) -> None:
         self.calls = calls
-        self.server_pid = server_pid
+        self.processes = processes
         self.totals: list[Latency] = []
         self.firsts: list[Latency] = []
-        self.cpu_s = 0.0
+        self.cpu_s: dict[str, float] = {}
         self.timed_calls = 0
 
-    def cpu_ms_per_call(self) -> float:
-        return self.cpu_s * 1000 / max(self.timed_calls, 1)
+    def cpu_ms_per_call(self, what: str | None = None) -> float:
+        """One process kind's CPU per call, or all of them together."""
+        seconds = sum(s for kind, s in self.cpu_s.items() if what in (None, kind))
+        return seconds * 1000 / max(self.timed_calls, 1)
 
     def round(self, per_client: int) -> None:
-        cpu_before = cpu_seconds(self.server_pid)
+        before = {pid: cpu_seconds(pid) for pids in self.processes().values() for pid in pids}
         samples = _run(self.calls, per_client)
-        self.cpu_s += cpu_seconds(self.server_pid) - cpu_before
+        for kind, pids in self.processes().items():
+            used = sum(cpu_seconds(pid) - before.get(pid, 0.0) for pid in pids)
+            self.cpu_s[kind] = self.cpu_s.get(kind, 0.0) + used
         self.timed_calls += len(samples)
         self.totals.append(summarize([total for total, _ in samples]))
         ttft = [first for _, first in samples if first is not None]
@@ -233,18 +242,19 @@ def run_proxy_path(ctx: BenchContext) -> BenchmarkResult:
                 direct_side = _Side(
                     [_call(http, f"{provider.url}/v1/chat/completions", "dev", forwarded)
                      for _ in actors],
-                    provider.pid(),
+                    lambda: {"provider": _pids(provider.pid())},
                 )  # fmt: skip
                 proxied_side = _Side(
                     [_call(http, f"{proxy.url}/v1/chat/completions", a.access_token(), sent)
                      for a in actors],
-                    proxy.pid(),
+                    lambda: {
+                        "service": _pids(proxy.pid()),
+                        "database": _service_sessions(db.owner_url),
+                        "provider": _pids(provider.pid()),
+                    },
                 )  # fmt: skip
                 _measure((direct_side, proxied_side), per_client, rounds)
-                cpu_notes.append(
-                    f"{kind}, {clients} clients: {proxied_side.cpu_ms_per_call():.2f}"
-                    f" / {direct_side.cpu_ms_per_call():.2f}"
-                )
+                cpu_notes.append(_cpu_note(f"{kind}, {clients} clients", proxied_side, direct_side))
                 direct, direct_first = direct_side.total(), direct_side.first()
                 proxied, proxied_first = proxied_side.total(), proxied_side.first()
                 result.figures += _figures(f"{kind}, {clients} clients", proxied, direct, clients)
@@ -259,7 +269,10 @@ def run_proxy_path(ctx: BenchContext) -> BenchmarkResult:
     # CPU, unlike latency, barely depends on what else the shared machine runs (clock
     # ticks of 10 ms: read it at `small` and up).
     result.notes.append(
-        "CPU ms per call, the service's process / the provider's per direct call: "
+        "CPU ms per call through the service (its process + its database sessions + the"
+        " provider) vs the direct call (the provider), the CPU the service adds, and what that"
+        f" alone adds to the p50 of {TARGET_CLIENTS} closed-loop clients once the machine's"
+        f" {_CORES} cores are busy ({TARGET_CLIENTS} x added CPU / {_CORES}): "
         + "; ".join(cpu_notes)
     )
     result.notes.append(
@@ -269,6 +282,34 @@ def run_proxy_path(ctx: BenchContext) -> BenchmarkResult:
         " cores."
     )
     return result
+
+
+_CORES = os.cpu_count() or 1
+
+
+def _pids(pid: int | None) -> list[int]:
+    return [] if pid is None else [pid]
+
+
+def _service_sessions(owner_url: str) -> list[int]:
+    """The server processes of the service's database connections."""
+    with psycopg.connect(owner_url) as conn:
+        rows = conn.execute(
+            "select pid from pg_stat_activity"
+            " where application_name = 'aimodels-proxy' and datname = current_database()"
+        ).fetchall()
+    return [int(pid) for (pid,) in rows]
+
+
+def _cpu_note(case: str, proxied: _Side, direct: _Side) -> str:
+    added = proxied.cpu_ms_per_call() - direct.cpu_ms_per_call()
+    return (
+        f"{case}: {proxied.cpu_ms_per_call('service'):.2f}"
+        f" + {proxied.cpu_ms_per_call('database'):.2f}"
+        f" + {proxied.cpu_ms_per_call('provider'):.2f} vs {direct.cpu_ms_per_call():.2f},"
+        f" added {added:.2f} ms (queueing at {TARGET_CLIENTS} clients:"
+        f" {TARGET_CLIENTS * added / _CORES:.1f} ms)"
+    )
 
 
 def _model_card(url: str, model: UUID) -> UsableModel:
