@@ -98,3 +98,31 @@ def test_any_other_refusal_is_raised_and_rolled_back(
         assert raised.value.sqlstate == "AM001"
         assert conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
     assert _new_rows(fresh_db.db_url, user_id, before) == []
+
+
+def _used_today(url: str, user_id: uuid.UUID, model_id: uuid.UUID) -> int:
+    """The user's tokens on the model in the limit's window (the UTC day)."""
+    with psycopg.connect(url) as conn:
+        row = conn.execute(
+            "select coalesce(sum(tokens_used), 0) from public.ai_model_usage"
+            " where user_id = %s and model_id = %s"
+            " and created_at >= date_trunc('day', now() at time zone 'utc') at time zone 'utc'",
+            (user_id, model_id),
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def test_the_warm_up_call_records_and_charges_nothing(
+    session_and_ids: tuple[RecordingSession, psycopg.Connection, uuid.UUID, uuid.UUID],
+    fresh_db: StackInfo,
+) -> None:
+    session, conn, user_id, model_id = session_and_ids
+    before = _recorded(fresh_db.db_url, user_id)
+    left = 20000 - _used_today(fresh_db.db_url, user_id, model_id)
+    with conn:
+        session.warm_up(model_id, left)  # admitted, then rolled back
+        session.warm_up(model_id, left + 1)  # refused
+        assert conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+        # Nothing stayed charged: a call that takes exactly what was left still fits.
+        assert session.record(model_id, left) is True
+    assert _new_rows(fresh_db.db_url, user_id, before) == [left]

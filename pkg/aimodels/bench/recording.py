@@ -68,11 +68,21 @@ class RecordingSession:
         # A "%" in a bound value is doubled, so only the call's own placeholders stay open.
         bound = self._cursor.mogrify(opening, settings).replace("%", "%%")
         self._message = f"{bound};\n{_RECORD};\nCOMMIT"
+        self._rolled_back = f"{bound};\n{_RECORD};\nROLLBACK"
 
     def record(self, model: UUID, tokens: int) -> bool:
         """True when recorded, False when a limit refused it."""
+        return self._send(self._message, model, tokens)
+
+    def warm_up(self, model: UUID, tokens: int) -> None:
+        """One call, rolled back: a new connection's first call compiles the plpgsql
+        functions and plans their statements, which a pooled connection did long ago. It
+        records and charges nothing."""
+        self._send(self._rolled_back, model, tokens)
+
+    def _send(self, message: str, model: UUID, tokens: int) -> bool:
         try:
-            self._cursor.execute(self._message, (model, tokens))
+            self._cursor.execute(message, (model, tokens))
         except psycopg.Error as error:
             if not self._conn.broken and self._conn.info.transaction_status != IDLE:
                 self._conn.execute("ROLLBACK")
