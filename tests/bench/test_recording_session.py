@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 import psycopg
 import pytest
@@ -44,60 +46,40 @@ def _recorded(owner_url: str, user_id: uuid.UUID) -> list[int]:
     return [int(r[0]) for r in rows]
 
 
+@dataclass
+class Writing:
+    """A recording session as the seeded user, and the log as it was when it began."""
+
+    session: RecordingSession
+    conn: psycopg.Connection
+    owner_url: str
+    user_id: uuid.UUID
+    model_id: uuid.UUID
+    rows_before: list[int]
+
+    def new_rows(self) -> list[int]:
+        after = _recorded(self.owner_url, self.user_id)
+        assert after[: len(self.rows_before)] == self.rows_before
+        return after[len(self.rows_before) :]
+
+    def idle(self) -> bool:
+        return self.conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+
+
 @pytest.fixture
-def session_and_ids(
-    fresh_db: StackInfo, local_stack: LocalStack
-) -> tuple[RecordingSession, psycopg.Connection, uuid.UUID, uuid.UUID]:
+def writing(fresh_db: StackInfo, local_stack: LocalStack) -> Iterator[Writing]:
     user_id, model_id = _ids(fresh_db.db_url)
     # A claim value with placeholders and percent signs in it, as an email may have.
     claims = json.dumps({"sub": str(user_id), "role": "authenticated", "email": "a%s%%b@x.test"})
-    conn = psycopg.connect(local_stack.cluster.url("authenticator"), autocommit=True)
-    return RecordingSession(conn, claims), conn, user_id, model_id
-
-
-def _new_rows(owner_url: str, user_id: uuid.UUID, before: list[int]) -> list[int]:
-    after = _recorded(owner_url, user_id)
-    assert after[: len(before)] == before
-    return after[len(before) :]
-
-
-def test_a_call_records_exactly_its_tokens_as_the_user(
-    session_and_ids: tuple[RecordingSession, psycopg.Connection, uuid.UUID, uuid.UUID],
-    fresh_db: StackInfo,
-) -> None:
-    session, conn, user_id, model_id = session_and_ids
-    before = _recorded(fresh_db.db_url, user_id)
-    with conn:
-        assert session.record(model_id, 123) is True
-        assert session.record(model_id, 7) is True
-    assert _new_rows(fresh_db.db_url, user_id, before) == [123, 7]
-
-
-def test_a_refusal_reads_as_not_recorded_and_the_session_goes_on(
-    session_and_ids: tuple[RecordingSession, psycopg.Connection, uuid.UUID, uuid.UUID],
-    fresh_db: StackInfo,
-) -> None:
-    session, conn, user_id, model_id = session_and_ids
-    before = _recorded(fresh_db.db_url, user_id)
-    with conn:
-        assert session.record(model_id, 20001) is False  # past the daily limit: AM004
-        assert conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
-        assert session.record(model_id, 5) is True
-    assert _new_rows(fresh_db.db_url, user_id, before) == [5]
-
-
-def test_any_other_refusal_is_raised_and_rolled_back(
-    session_and_ids: tuple[RecordingSession, psycopg.Connection, uuid.UUID, uuid.UUID],
-    fresh_db: StackInfo,
-) -> None:
-    session, conn, user_id, _ = session_and_ids
-    before = _recorded(fresh_db.db_url, user_id)
-    with conn:
-        with pytest.raises(psycopg.Error) as raised:
-            session.record(uuid.uuid4(), 5)  # no such model: AM001
-        assert raised.value.sqlstate == "AM001"
-        assert conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
-    assert _new_rows(fresh_db.db_url, user_id, before) == []
+    with psycopg.connect(local_stack.cluster.url("authenticator"), autocommit=True) as conn:
+        yield Writing(
+            RecordingSession(conn, claims),
+            conn,
+            fresh_db.db_url,
+            user_id,
+            model_id,
+            _recorded(fresh_db.db_url, user_id),
+        )
 
 
 def _used_today(url: str, user_id: uuid.UUID, model_id: uuid.UUID) -> int:
@@ -112,17 +94,32 @@ def _used_today(url: str, user_id: uuid.UUID, model_id: uuid.UUID) -> int:
     return int(row[0]) if row else 0
 
 
-def test_the_warm_up_call_records_and_charges_nothing(
-    session_and_ids: tuple[RecordingSession, psycopg.Connection, uuid.UUID, uuid.UUID],
-    fresh_db: StackInfo,
-) -> None:
-    session, conn, user_id, model_id = session_and_ids
-    before = _recorded(fresh_db.db_url, user_id)
-    left = 20000 - _used_today(fresh_db.db_url, user_id, model_id)
-    with conn:
-        session.warm_up(model_id, left)  # admitted, then rolled back
-        session.warm_up(model_id, left + 1)  # refused
-        assert conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
-        # Nothing stayed charged: a call that takes exactly what was left still fits.
-        assert session.record(model_id, left) is True
-    assert _new_rows(fresh_db.db_url, user_id, before) == [left]
+def test_a_call_records_exactly_its_tokens_as_the_user(writing: Writing) -> None:
+    assert writing.session.record(writing.model_id, 123) is True
+    assert writing.session.record(writing.model_id, 7) is True
+    assert writing.new_rows() == [123, 7]
+
+
+def test_a_refusal_reads_as_not_recorded_and_the_session_goes_on(writing: Writing) -> None:
+    assert writing.session.record(writing.model_id, 20001) is False  # past the day's limit
+    assert writing.idle()
+    assert writing.session.record(writing.model_id, 5) is True
+    assert writing.new_rows() == [5]
+
+
+def test_any_other_refusal_is_raised_and_rolled_back(writing: Writing) -> None:
+    with pytest.raises(psycopg.Error) as raised:
+        writing.session.record(uuid.uuid4(), 5)  # no such model: AM001
+    assert raised.value.sqlstate == "AM001"
+    assert writing.idle()
+    assert writing.new_rows() == []
+
+
+def test_the_warm_up_call_records_and_charges_nothing(writing: Writing) -> None:
+    left = 20000 - _used_today(writing.owner_url, writing.user_id, writing.model_id)
+    writing.session.warm_up(writing.model_id, left)  # admitted, then rolled back
+    writing.session.warm_up(writing.model_id, left + 1)  # refused
+    assert writing.idle()
+    # Nothing stayed charged: a call that takes exactly what was left still fits.
+    assert writing.session.record(writing.model_id, left) is True
+    assert writing.new_rows() == [left]

@@ -7,7 +7,7 @@ call, and the time to the first content chunk of a stream. Every client is a wri
 own (a user alone in an organization with the bench model enabled), so the figure is the
 path's cost, not one organization's lock. Target: at most 5 ms added at p50, at 8 clients.
 
-Both sides are measured alike: the same HTTP client and connection pool, the same provider
+Both sides are measured alike: the same HTTP client (one per simulated client), the same provider
 process, and the same work asked of it (the direct call sends exactly the body the service
 sends the provider: the model's system message first, the usage chunk asked for; the
 client asks for that chunk too, so both receive the same stream). Each round times the
@@ -225,12 +225,17 @@ def run_proxy_path(ctx: BenchContext) -> BenchmarkResult:
             },
         )
         running.callback(proxy.stop)
-        http = running.enter_context(
-            # Idle connections dropped after 1 s, well before the servers' 5 s: a round of
-            # one side leaves the other's idle for seconds, and a call sent on a connection
-            # the server is closing fails ("Server disconnected").
-            httpx.Client(timeout=60, limits=httpx.Limits(max_connections=64, keepalive_expiry=1.0))
-        )
+        # One HTTP client per simulated client, as each application has its own (one client
+        # shared by up to 32 threads ended a run with EBADF once: a socket closed under a
+        # call). Idle connections are dropped after 1 s, well before the servers' 5 s: a
+        # round of one side leaves the other's idle for seconds, and a call sent on a
+        # connection the server is closing fails ("Server disconnected").
+        https = [
+            running.enter_context(
+                httpx.Client(timeout=60, limits=httpx.Limits(keepalive_expiry=1.0))
+            )
+            for _ in range(max(CLIENT_COUNTS))
+        ]
         card = _model_card(db.owner_url, model)
         cpu_notes: list[str] = []
         since = _now(db.owner_url)
@@ -240,13 +245,13 @@ def run_proxy_path(ctx: BenchContext) -> BenchmarkResult:
                 kind = "streamed" if stream else "not streamed"
                 sent, forwarded = bodies(card, stream)
                 direct_side = _Side(
-                    [_call(http, f"{provider.url}/v1/chat/completions", "dev", forwarded)
-                     for _ in actors],
+                    [_call(https[i], f"{provider.url}/v1/chat/completions", "dev", forwarded)
+                     for i, _ in enumerate(actors)],
                     lambda: {"provider": _pids(provider.pid())},
                 )  # fmt: skip
                 proxied_side = _Side(
-                    [_call(http, f"{proxy.url}/v1/chat/completions", a.access_token(), sent)
-                     for a in actors],
+                    [_call(https[i], f"{proxy.url}/v1/chat/completions", a.access_token(), sent)
+                     for i, a in enumerate(actors)],
                     lambda: {
                         "service": _pids(proxy.pid()),
                         "database": _service_sessions(db.owner_url),
