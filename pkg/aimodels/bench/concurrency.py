@@ -33,6 +33,7 @@ from uuid import UUID
 import psycopg
 
 from aimodels.bench.context import BenchContext
+from aimodels.bench.cpu import total_cpu_seconds
 from aimodels.bench.recording import (
     BULK_MODEL,
     RecordingSession,
@@ -54,15 +55,25 @@ TARGET_AT_8 = 0.5
 Job = Callable[[psycopg.Connection], Callable[[], None]]
 
 
-def _run_sessions(url: str, jobs: list[Job], *, setup: str | None = None) -> float:
-    """Run each job on its own connection, all released at once; wall seconds."""
+@dataclass(frozen=True)
+class _Timed:
+    seconds: float  # wall
+    server_cpu_seconds: float  # the sessions' server processes, together
+
+
+def _run_sessions(url: str, jobs: list[Job], *, setup: str | None = None) -> _Timed:
+    """Run each job on its own connection, all released at once."""
     connections = [psycopg.connect(url, autocommit=True) for _ in jobs]
     if setup:
         for conn in connections:
             conn.execute(setup)
     try:
         paired = zip(jobs, connections, strict=True)
-        return run_together([job(conn) for job, conn in paired])
+        loops = [job(conn) for job, conn in paired]
+        servers = [conn.info.backend_pid for conn in connections]
+        cpu_before = total_cpu_seconds(servers)
+        seconds = run_together(loops)
+        return _Timed(seconds, total_cpu_seconds(servers) - cpu_before)
     finally:
         for conn in connections:
             conn.close()
@@ -192,35 +203,46 @@ def _overshoot(owner_url: str, writer: Writer, model: UUID, limit: int | None) -
 
 @dataclass(frozen=True)
 class _Run:
-    rpc_rate: float
-    bare_rate: float
+    rpc: _Timed
+    bare: _Timed
+    calls: int
     problem: str | None
-    bare_in_api_transaction_rate: float | None = None
+    bare_in_api_transaction: _Timed | None = None
+
+    @property
+    def rpc_rate(self) -> float:
+        return self.calls / self.rpc.seconds
+
+    @property
+    def bare_rate(self) -> float:
+        return self.calls / self.bare.seconds
+
+    @property
+    def bare_in_api_transaction_rate(self) -> float | None:
+        wrapped = self.bare_in_api_transaction
+        return None if wrapped is None else self.calls / wrapped.seconds
 
 
 def _run_different_users(ctx: BenchContext, model: UUID, sessions: int, rows: int) -> _Run:
     writers = provision_writers(ctx.database.owner_url, count=sessions, model=model)
     tally = _Tally()
-    seconds = _run_sessions(
+    rpc = _run_sessions(
         ctx.database.authenticator_url, [_rpc_job(w, model, rows, tally) for w in writers]
     )
     problems = [p for w in writers if (p := _overshoot(ctx.database.owner_url, w, model, None))]
     if tally.refused:
         problems.append(f"{tally.refused} calls refused with no limit near")
-    bare_seconds = _run_sessions(
+    bare = _run_sessions(
         ctx.database.owner_url,
         [_bare_job(w, model, rows) for w in writers],
         setup="set session_replication_role = replica",
     )
-    wrapped_seconds = _run_sessions(
+    wrapped = _run_sessions(
         ctx.database.owner_url,
         [_bare_in_api_transaction_job(w, model, rows) for w in writers],
         setup="set session_replication_role = replica",
     )
-    total = sessions * rows
-    return _Run(
-        total / seconds, total / bare_seconds, "; ".join(problems) or None, total / wrapped_seconds
-    )
+    return _Run(rpc, bare, sessions * rows, "; ".join(problems) or None, wrapped)
 
 
 def _run_one_user_near_limit(ctx: BenchContext, model: UUID, sessions: int, rows: int) -> _Run:
@@ -232,19 +254,30 @@ def _run_one_user_near_limit(ctx: BenchContext, model: UUID, sessions: int, rows
         if not record_usage(conn, writer.actor, model, limit - headroom):
             raise RuntimeError("could not bring the writer close to its limit")
     tally = _Tally()
-    seconds = _run_sessions(
+    rpc = _run_sessions(
         ctx.database.authenticator_url,
         [_rpc_job(writer, model, rows, tally) for _ in range(sessions)],
     )
     problem = _overshoot(ctx.database.owner_url, writer, model, limit)
     if problem is None and tally.recorded != attempts // 2:
         problem = f"recorded {tally.recorded} calls, {attempts // 2} fit under the limit"
-    bare_seconds = _run_sessions(
+    bare = _run_sessions(
         ctx.database.owner_url,
         [_bare_job(writer, model, rows) for _ in range(sessions)],
         setup="set session_replication_role = replica",
     )
-    return _Run(attempts / seconds, attempts / bare_seconds, problem)
+    return _Run(rpc, bare, attempts, problem)
+
+
+def _server_cpu_ms(runs: list[_Run]) -> str:
+    calls = sum(r.calls for r in runs)
+
+    def per_call(timed: list[_Timed]) -> str:
+        return f"{sum(t.server_cpu_seconds for t in timed) * 1000 / calls:.2f}"
+
+    wrapped = [r.bare_in_api_transaction for r in runs if r.bare_in_api_transaction]
+    sides = [per_call([r.rpc for r in runs]), per_call(wrapped), per_call([r.bare for r in runs])]
+    return " / ".join(sides)
 
 
 def run_concurrency(ctx: BenchContext) -> BenchmarkResult:
@@ -259,9 +292,12 @@ def run_concurrency(ctx: BenchContext) -> BenchmarkResult:
         "(a) different users": _run_different_users,
         "(b) one user near its limit": _run_one_user_near_limit,
     }
+    server_cpu: list[str] = []
     for mode, run in modes.items():
         for sessions in SESSIONS:
             runs = [run(ctx, model, sessions, rows) for _ in range(rounds)]
+            if mode.startswith("(a)"):
+                server_cpu.append(f"{sessions} sessions: {_server_cpu_ms(runs)}")
             problems = [r.problem for r in runs if r.problem]
             result.checks.append(
                 Check(
@@ -307,6 +343,10 @@ def run_concurrency(ctx: BenchContext) -> BenchmarkResult:
         "(a) also against the bare INSERT sent inside the API's transaction (BEGIN; set_config"
         " of search_path and claims, no role switch; the INSERT; COMMIT; pipelined): the cost"
         " of the rules alone. No target: the target is on the row without it."
+    )
+    result.notes.append(
+        "(a) server CPU ms per call (the sessions' Postgres processes, all runs): recording /"
+        " bare INSERT inside the API's transaction / bare INSERT: " + "; ".join(server_cpu)
     )
     result.notes.append(
         f"{rows} calls per session per run, median of {rounds} runs; (b) counts refused calls"

@@ -20,7 +20,6 @@ import os
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -29,6 +28,7 @@ import psycopg
 
 from aimodels.bench.actors import Actor
 from aimodels.bench.context import BenchContext
+from aimodels.bench.cpu import cpu_seconds
 from aimodels.bench.ports import free_port
 from aimodels.bench.recording import BULK_MODEL, model_id
 from aimodels.bench.report import BenchmarkResult, Check, Figure
@@ -100,17 +100,6 @@ def _run(calls: list[Call], per_client: int) -> list[Sample]:
 
     run_together([client(i) for i in range(len(calls))])
     return [sample for per in samples for sample in per]
-
-
-def cpu_seconds(pid: int | None) -> float:
-    """User + system CPU a process has used so far (0 when it is unknown or gone)."""
-    if pid is None:
-        return 0.0
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 # The processes that answer a side's calls, by what they are: read at each round's start and
