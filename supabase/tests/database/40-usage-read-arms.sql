@@ -67,16 +67,13 @@ select cmp_ok((select count(distinct organization_id)::int from owner_view), '>'
 create or replace function pg_temp.scans_log(email text) returns boolean
 language plpgsql as $$
 declare
-  plan json;
+  plan text;
 begin
-  perform tests.authenticate_as(email);
   set local enable_seqscan = off;
-  execute $q$explain (format json)
-    select model_id, sum(tokens_used) from public.ai_model_usage
-    where created_at >= now() - interval '30 days' group by model_id$q$ into plan;
+  plan := tests.plan_as(email, $q$select model_id, sum(tokens_used) from public.ai_model_usage
+    where created_at >= now() - interval '30 days' group by model_id$q$);
   reset enable_seqscan;
-  perform tests.clear_authentication();
-  return plan::text ~ '"Node Type": "Seq Scan"[^}]*"Relation Name": "ai_model_usage"';
+  return plan ~ '"Node Type": "Seq Scan"[^}]*"Relation Name": "ai_model_usage"';
 end;
 $$;
 

@@ -29,19 +29,15 @@ select is(
 -- workers, as the owner's query would be.
 create or replace function pg_temp.parallel_plan(email text) returns boolean
 language plpgsql as $$
-declare
-  plan json;
 begin
-  perform tests.authenticate_as(email);
   set local parallel_setup_cost = 0;
   set local parallel_tuple_cost = 0;
   set local min_parallel_table_scan_size = 0;
   set local min_parallel_index_scan_size = 0;
   set local max_parallel_workers_per_gather = 2;
-  execute $q$explain (format json)
-    select model_id, sum(tokens_used) from public.ai_model_usage group by model_id$q$ into plan;
-  perform tests.clear_authentication();
-  return plan::text ~ '"Node Type": "Gather';
+  return tests.plan_as(
+    email, 'select model_id, sum(tokens_used) from public.ai_model_usage group by model_id'
+  ) ~ '"Node Type": "Gather';
 end;
 $$;
 select is(pg_temp.parallel_plan('user1@bright-visas.example.test'), true, 'a user''s read of the log may run in parallel');
