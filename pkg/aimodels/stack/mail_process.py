@@ -8,27 +8,18 @@ SMTP on the next port (54325), each moved to a free port when taken; the ports a
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
 import sys
-import time
 import tomllib
 from pathlib import Path
 
 import requests
 from pydantic import BaseModel
 
-from aimodels.stack import procfs
-from aimodels.stack.errors import StackError
 from aimodels.stack.ports import pick_port, port_is_free
-from aimodels.stack.process import SERVERS, log
+from aimodels.stack.process import SERVERS
+from aimodels.stack.service_process import BackgroundProcess
 
 DEFAULT_WEB_PORT = 54324
-
-
-class MailCatcherError(StackError):
-    """The mail catcher did not come up."""
 
 
 class MailPorts(BaseModel):
@@ -44,10 +35,9 @@ def configured_web_port(config_toml: Path) -> int:
     return int(section.get("port", DEFAULT_WEB_PORT))
 
 
-class MailCatcherProcess:
+class MailCatcherProcess(BackgroundProcess):
     def __init__(self, devstack_dir: Path, preferred_web_port: int) -> None:
-        self.pid_file = devstack_dir / "mailcatcher.pid"
-        self.log_file = devstack_dir / "mailcatcher.log"
+        super().__init__(devstack_dir, "mailcatcher", "mail serve")
         self.ports_file = devstack_dir / "mailcatcher.json"
         self.preferred_web_port = preferred_web_port
 
@@ -60,16 +50,6 @@ class MailCatcherProcess:
     def url(self) -> str | None:
         ports = self.ports()
         return f"http://127.0.0.1:{ports.web_port}" if ports else None
-
-    def pid(self) -> int | None:
-        if not self.pid_file.exists():
-            return None
-        pid = int(self.pid_file.read_text().strip() or 0)
-        try:
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
-            return None
-        return pid if "mail serve" in cmdline else None
 
     def is_healthy(self) -> bool:
         url = self.url
@@ -96,35 +76,5 @@ class MailCatcherProcess:
             sys.executable, *SERVERS, "mail", "serve",
             "--smtp-port", str(ports.smtp_port), "--web-port", str(ports.web_port),
         ]  # fmt: skip
-        log.info("$ %s &", " ".join(command))
-        with self.log_file.open("ab") as log_stream:
-            process = subprocess.Popen(
-                command,
-                stdout=log_stream,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-        self.pid_file.write_text(str(process.pid))
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise MailCatcherError(
-                    f"mail catcher exited with {process.returncode}; see {self.log_file}"
-                )
-            if self.is_healthy():
-                return ports
-            time.sleep(0.2)
-        self.stop()
-        raise MailCatcherError(f"mail catcher not healthy after {timeout:.0f}s")
-
-    def stop(self, timeout: float = 10) -> None:
-        pid = self.pid()
-        if pid is not None:
-            os.kill(pid, signal.SIGTERM)
-            deadline = time.monotonic() + timeout
-            while time.monotonic() < deadline and procfs.is_alive(pid):
-                time.sleep(0.1)
-            if procfs.is_alive(pid):
-                os.kill(pid, signal.SIGKILL)
-        self.pid_file.unlink(missing_ok=True)
+        self.wait_until_healthy(self.spawn(command), timeout)
+        return ports

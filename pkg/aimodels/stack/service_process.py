@@ -17,6 +17,7 @@ from pathlib import Path
 
 import requests
 
+from aimodels.stack import procfs
 from aimodels.stack.errors import StackError
 from aimodels.stack.ports import port_is_free
 from aimodels.stack.process import SERVERS, log
@@ -26,28 +27,87 @@ class ServiceError(StackError):
     """A service did not come up, or would not stop."""
 
 
-class ServiceProcess:
-    def __init__(self, devstack_dir: Path, name: str, serve_args: Sequence[str], port: int) -> None:
+class BackgroundProcess:
+    """A server the stack runs in the background: its pid file, log, start and stop.
+
+    `marker` is the part of its command line that tells it apart, so a recycled pid is
+    never taken for it; subclasses say how to probe that it answers.
+    """
+
+    def __init__(self, devstack_dir: Path, name: str, marker: str) -> None:
         self.name = name
-        self.serve_args = tuple(serve_args)  # e.g. ("provider", "serve")
-        self.port = port
+        self.marker = marker
         self.pid_file = devstack_dir / f"{name}.pid"
         self.log_file = devstack_dir / f"{name}.log"
+
+    def pid(self) -> int | None:
+        """The recorded pid, if that process is still this server."""
+        if not self.pid_file.exists():
+            return None
+        pid = int(self.pid_file.read_text().strip() or 0)
+        return pid if self.marker in procfs.command_line(pid) else None
+
+    def is_healthy(self) -> bool:
+        raise NotImplementedError
+
+    def spawn(
+        self, command: Sequence[str], env: Mapping[str, str] | None = None
+    ) -> subprocess.Popen[bytes]:
+        log.info("$ %s &", " ".join(command))
+        with self.log_file.open("ab") as log_stream:
+            process = subprocess.Popen(
+                command,
+                stdout=log_stream,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env={**os.environ, **(env or {})},
+                start_new_session=True,  # outlives the CLI call that started it
+            )
+        self.pid_file.write_text(str(process.pid))
+        return process
+
+    def wait_until_healthy(
+        self, process: subprocess.Popen[bytes] | None, timeout: float = 30
+    ) -> None:
+        """Until it answers; a process that exits or stays silent is an error (and is
+        stopped). None: it was already running."""
+        if process is None:
+            return
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise ServiceError(
+                    f"{self.name} exited with {process.returncode}; see {self.log_file}"
+                )
+            if self.is_healthy():
+                return
+            time.sleep(0.2)
+        self.stop()
+        raise ServiceError(f"{self.name} not healthy after {timeout:.0f}s; see {self.log_file}")
+
+    def stop(self, timeout: float = 10) -> None:
+        pid = self.pid()
+        if pid is not None:
+            os.kill(pid, signal.SIGTERM)
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline and procfs.is_alive(pid):
+                time.sleep(0.1)
+            if procfs.is_alive(pid):
+                os.kill(pid, signal.SIGKILL)
+        self.pid_file.unlink(missing_ok=True)
+
+
+class ServiceProcess(BackgroundProcess):
+    """One of our `aimodels <noun> serve` services, probed at /health on its port."""
+
+    def __init__(self, devstack_dir: Path, name: str, serve_args: Sequence[str], port: int) -> None:
+        self.serve_args = tuple(serve_args)  # e.g. ("provider", "serve")
+        super().__init__(devstack_dir, name, " ".join(self.serve_args))
+        self.port = port
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
-
-    def pid(self) -> int | None:
-        """The recorded pid, if that process is still this service."""
-        if not self.pid_file.exists():
-            return None
-        pid = int(self.pid_file.read_text().strip() or 0)
-        try:
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
-            return None
-        return pid if " ".join(self.serve_args) in cmdline else None
 
     def is_healthy(self) -> bool:
         try:
@@ -77,52 +137,4 @@ class ServiceProcess:
             sys.executable, *SERVERS, *self.serve_args, "--port", str(self.port),
             *extra_args,
         ]  # fmt: skip
-        log.info("$ %s &", " ".join(command))
-        with self.log_file.open("ab") as log_stream:
-            process = subprocess.Popen(
-                command,
-                stdout=log_stream,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                env={**os.environ, **(env or {})},
-                start_new_session=True,  # outlives the CLI call that started it
-            )
-        self.pid_file.write_text(str(process.pid))
-        return process
-
-    def wait_until_healthy(
-        self, process: subprocess.Popen[bytes] | None, timeout: float = 30
-    ) -> None:
-        """Until /health answers; a process that exits or stays silent is an error (and is
-        stopped)."""
-        if process is None:
-            return
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise ServiceError(
-                    f"{self.name} exited with {process.returncode}; see {self.log_file}"
-                )
-            if self.is_healthy():
-                return
-            time.sleep(0.2)
-        self.stop()
-        raise ServiceError(f"{self.name} not healthy after {timeout:.0f}s; see {self.log_file}")
-
-    def stop(self, timeout: float = 10) -> None:
-        pid = self.pid()
-        if pid is not None:
-            os.kill(pid, signal.SIGTERM)
-            deadline = time.monotonic() + timeout
-            while time.monotonic() < deadline and _is_alive(pid):
-                time.sleep(0.1)
-            if _is_alive(pid):
-                os.kill(pid, signal.SIGKILL)
-        self.pid_file.unlink(missing_ok=True)
-
-
-def _is_alive(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
-    except (OSError, IndexError):
-        return False
+        return self.spawn(command, env)
