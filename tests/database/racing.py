@@ -73,3 +73,35 @@ def recorded_today(conn: psycopg.Connection, user_ids: Sequence[UUID]) -> int:
         (FINANCIAL_REPORT_ANALYST, list(user_ids)),
     ).fetchone()
     return int(row[0]) if row else 0
+
+
+def leave_user_allowance(conn: psycopg.Connection, user_id: UUID) -> int:
+    """Sets the org's per-user limit on the model to what the user has recorded today plus
+    ALLOWANCE; returns what was recorded."""
+    already = recorded_today(conn, [user_id])
+    conn.execute(
+        "update public.org_system_model_config set token_limit_per_user = %s"
+        " where organization_id = %s and system_model_id = %s",
+        (already + ALLOWANCE, SUMMIT_FINANCE, FINANCIAL_REPORT_ANALYST),
+    )
+    return already
+
+
+def leave_org_allowance(conn: psycopg.Connection) -> int:
+    """Sets the org's monthly quota to its usage plus ALLOWANCE; returns that usage."""
+    used, _ = org_usage(conn)
+    conn.execute(
+        "update public.organizations set token_quota_monthly = %s where id = %s",
+        (used + ALLOWANCE, SUMMIT_FINANCE),
+    )
+    return used
+
+
+def org_usage(conn: psycopg.Connection) -> tuple[int, int]:
+    """The org's quota counter and monthly quota."""
+    row = conn.execute(
+        "select token_usage_current, token_quota_monthly from public.organizations where id = %s",
+        (SUMMIT_FINANCE,),
+    ).fetchone()
+    assert row is not None
+    return int(row[0]), int(row[1])

@@ -21,12 +21,13 @@ from tests.database.racing import (
     ACCEPTED,
     ALLOWANCE,
     FINANCIAL_REPORT_ANALYST,
-    SUMMIT_FINANCE,
     SUMMIT_USER1,
     SUMMIT_USER2,
     TOKENS_EACH,
+    leave_org_allowance,
+    leave_user_allowance,
+    org_usage,
     race,
-    recorded_today,
 )
 
 pytestmark = pytest.mark.stack
@@ -49,12 +50,7 @@ def _held(conn: psycopg.Connection, user_ids: Sequence[UUID]) -> int:
 
 def test_32_holds_racing_for_a_user_limit_never_overshoot(fresh_db: StackInfo) -> None:
     with psycopg.connect(fresh_db.db_url, autocommit=True) as conn:
-        already = recorded_today(conn, [SUMMIT_USER2])
-        conn.execute(
-            "update public.org_system_model_config set token_limit_per_user = %s"
-            " where organization_id = %s and system_model_id = %s",
-            (already + ALLOWANCE, SUMMIT_FINANCE, FINANCIAL_REPORT_ANALYST),
-        )
+        leave_user_allowance(conn, SUMMIT_USER2)
 
     outcomes = _race(fresh_db.db_url, [(SUMMIT_USER2, "reserve_usage")] * RACERS)
 
@@ -69,16 +65,7 @@ def test_holds_and_recordings_racing_for_the_org_quota_never_overshoot(
     fresh_db: StackInfo,
 ) -> None:
     with psycopg.connect(fresh_db.db_url, autocommit=True) as conn:
-        conn.execute(
-            "update public.organizations set token_quota_monthly = token_usage_current + %s"
-            " where id = %s",
-            (ALLOWANCE, SUMMIT_FINANCE),
-        )
-        before = conn.execute(
-            "select token_usage_current from public.organizations where id = %s",
-            (SUMMIT_FINANCE,),
-        ).fetchone()
-    assert before is not None
+        before = leave_org_allowance(conn)
 
     users = [SUMMIT_USER1, SUMMIT_USER2]
     calls = [
@@ -88,14 +75,8 @@ def test_holds_and_recordings_racing_for_the_org_quota_never_overshoot(
 
     assert outcomes == Counter({"ok": ACCEPTED, "AM005": RACERS - ACCEPTED})
     with psycopg.connect(fresh_db.db_url) as conn:
-        after = conn.execute(
-            "select token_usage_current, token_quota_monthly from public.organizations"
-            " where id = %s",
-            (SUMMIT_FINANCE,),
-        ).fetchone()
+        used_now, quota = org_usage(conn)
         held = _held(conn, users)
-    assert after is not None
-    used_now, quota = after
-    recorded = used_now - before[0]
+    recorded = used_now - before
     assert recorded + held == ACCEPTED * TOKENS_EACH, "recorded and held together as admitted"
     assert used_now + held <= quota

@@ -19,11 +19,12 @@ from aimodels.stack.state import StackInfo
 from tests.database.racing import (
     ACCEPTED,
     ALLOWANCE,
-    FINANCIAL_REPORT_ANALYST,
-    SUMMIT_FINANCE,
     SUMMIT_USER1,
     SUMMIT_USER2,
     TOKENS_EACH,
+    leave_org_allowance,
+    leave_user_allowance,
+    org_usage,
     race,
     recorded_today,
 )
@@ -42,12 +43,7 @@ def test_racing_for_the_last_tokens_of_a_user_limit_never_overshoots(
     fresh_db: StackInfo,
 ) -> None:
     with psycopg.connect(fresh_db.db_url, autocommit=True) as conn:
-        already = recorded_today(conn, [SUMMIT_USER2])
-        conn.execute(
-            "update public.org_system_model_config set token_limit_per_user = %s"
-            " where organization_id = %s and system_model_id = %s",
-            (already + ALLOWANCE, SUMMIT_FINANCE, FINANCIAL_REPORT_ANALYST),
-        )
+        already = leave_user_allowance(conn, SUMMIT_USER2)
 
     outcomes = _record_at_once(fresh_db.db_url, [SUMMIT_USER2] * RACERS)
 
@@ -62,28 +58,13 @@ def test_racing_for_the_last_tokens_of_the_org_quota_never_overshoots(
     fresh_db: StackInfo,
 ) -> None:
     with psycopg.connect(fresh_db.db_url, autocommit=True) as conn:
-        conn.execute(
-            "update public.organizations set token_quota_monthly = token_usage_current + %s"
-            " where id = %s",
-            (ALLOWANCE, SUMMIT_FINANCE),
-        )
-        before = conn.execute(
-            "select token_usage_current from public.organizations where id = %s",
-            (SUMMIT_FINANCE,),
-        ).fetchone()
-    assert before is not None
+        before = leave_org_allowance(conn)
 
     racers = [SUMMIT_USER1, SUMMIT_USER2] * (RACERS // 2)
     outcomes = _record_at_once(fresh_db.db_url, racers)
 
     assert outcomes == Counter({"ok": ACCEPTED, "AM005": RACERS - ACCEPTED})
     with psycopg.connect(fresh_db.db_url) as conn:
-        after = conn.execute(
-            "select token_usage_current, token_quota_monthly from public.organizations"
-            " where id = %s",
-            (SUMMIT_FINANCE,),
-        ).fetchone()
-    assert after is not None
-    used_now, quota = after
-    assert used_now - before[0] == ACCEPTED * TOKENS_EACH
+        used_now, quota = org_usage(conn)
+    assert used_now - before == ACCEPTED * TOKENS_EACH
     assert used_now <= quota
