@@ -19,7 +19,7 @@ import psycopg
 from psycopg import sql
 from pydantic import BaseModel, ConfigDict
 
-from aimodels.proxy.user_database import ROLE_SETTINGS_QUERY
+from aimodels.proxy.user_database import ROLE_SETTINGS_QUERY, SEARCH_PATH
 from aimodels.stack.keys import JWT_SECRET
 
 
@@ -68,7 +68,7 @@ class Actor(BaseModel):
 # The settings statement PostgREST runs (a template: use enter_statement()).
 # The role's own settings go between search_path and role (see enter_statement()).
 _ENTER_TEMPLATE = (
-    "select set_config('search_path', '\"public\", \"extensions\"', true),{role_settings}"
+    "select set_config('search_path', {search_path}, true),{role_settings}"
     " set_config('role', 'authenticated', true),"
     " set_config('request.jwt.claims', %s, true),"
     " set_config('request.method', %s, true)"
@@ -90,7 +90,9 @@ def enter_statement(conn: psycopg.Connection) -> str:
             .as_string(None)  # quoted alike with or without a connection
             for name, value in settings
         )
-        statement = _enter_statements[conn] = _ENTER_TEMPLATE.format(role_settings=applied)
+        statement = _enter_statements[conn] = _ENTER_TEMPLATE.format(
+            search_path=sql.Literal(SEARCH_PATH).as_string(None), role_settings=applied
+        )
     return statement
 
 

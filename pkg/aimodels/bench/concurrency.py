@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from uuid import UUID
 
 import psycopg
+from psycopg import sql
 
 from aimodels.bench.context import BenchContext
 from aimodels.bench.cpu import total_cpu_seconds
@@ -43,6 +44,7 @@ from aimodels.bench.recording import (
 from aimodels.bench.report import BenchmarkResult, Check, Figure, Goal
 from aimodels.bench.together import run_together
 from aimodels.bench.writers import Writer, provision_writers
+from aimodels.proxy.user_database import SEARCH_PATH
 
 SESSIONS = (1, 2, 4, 8, 16)
 TOKENS = 10
@@ -92,7 +94,7 @@ where m.id = %(model_id)s
 # The API's settings statement without its role switch: the owner's bare INSERT wrapped as
 # the API wraps a call (the role stays the owner's, so no policy or grant applies).
 _ENTER_AS_OWNER = (
-    "select set_config('search_path', '\"public\", \"extensions\"', true),"
+    f"select set_config('search_path', {sql.Literal(SEARCH_PATH).as_string(None)}, true),"
     " set_config('request.jwt.claims', %s, true),"
     " set_config('request.method', %s, true)"
 )
