@@ -18,6 +18,9 @@ from aimodels.bench.report import BenchmarkResult, Figure
 from aimodels.bench.stats import measure_interleaved
 
 TARGET_P99_RATIO = 1.2
+# A p99 of one round of a few hundred calls is nearly its slowest call; its median over
+# this many rounds holds still from run to run (three rounds swung 0.95-1.43 at large).
+MIN_ROUNDS = 9
 
 
 def _history_note(conn: psycopg.Connection, ctx: BenchContext) -> str:
@@ -64,7 +67,7 @@ def run_history_cost(contexts: list[BenchContext]) -> BenchmarkResult:
             result.notes.append(note)
         latencies = measure_interleaved(
             actions,
-            rounds=target_ctx.spec.rounds,
+            rounds=max(MIN_ROUNDS, target_ctx.spec.rounds),
             per_round=target_ctx.spec.per_round,
             warmup=target_ctx.warmup,
         )
