@@ -286,7 +286,9 @@ def run_concurrency(ctx: BenchContext) -> BenchmarkResult:
     result = BenchmarkResult(
         name="concurrency", title="3. Concurrent recording vs bare INSERT", scale=ctx.scale
     )
-    rows = max(5, ctx.spec.per_round // 4)
+    # Calls per session: a quarter of per_round made a run of 8 sessions last about 0.3 s,
+    # too short to tell a change from the machine's noise.
+    rows = max(5, ctx.spec.per_round)
     rounds = min(3, ctx.spec.rounds)
     with psycopg.connect(ctx.database.owner_url) as conn:
         model = model_id(conn, BULK_MODEL)
