@@ -1,7 +1,8 @@
 """Run one of our HTTP services (`aimodels <noun> serve`) as a background process.
 
 The stack knows only how to start it by command line, probe its /health and stop it; what
-it serves is its own business. Secrets go in the environment, never on the command line
+it serves is its own business. BackgroundProcess, the pid file, spawn, health wait and
+stop, also runs the mail catcher. Secrets go in the environment, never on the command line
 (which `ps` shows). Its log goes to .devstack/<name>.log.
 """
 
@@ -12,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -27,7 +29,7 @@ class ServiceError(StackError):
     """A service did not come up, or would not stop."""
 
 
-class BackgroundProcess:
+class BackgroundProcess(ABC):
     """A server the stack runs in the background: its pid file, log, start and stop.
 
     `marker` is the part of its command line that tells it apart, so a recycled pid is
@@ -47,8 +49,9 @@ class BackgroundProcess:
         pid = int(self.pid_file.read_text().strip() or 0)
         return pid if self.marker in procfs.command_line(pid) else None
 
+    @abstractmethod
     def is_healthy(self) -> bool:
-        raise NotImplementedError
+        """Whether it answers."""
 
     def spawn(
         self, command: Sequence[str], env: Mapping[str, str] | None = None
