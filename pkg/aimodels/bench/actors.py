@@ -19,7 +19,7 @@ import psycopg
 from psycopg import sql
 from pydantic import BaseModel, ConfigDict
 
-from aimodels.proxy.user_database import ROLE_SETTINGS_QUERY, SEARCH_PATH
+from aimodels.proxy.user_database import SEARCH_PATH, read_role_settings
 from aimodels.stack.keys import JWT_SECRET
 
 
@@ -83,10 +83,10 @@ def enter_statement(conn: psycopg.Connection) -> str:
     statement = _enter_statements.get(conn)
     if statement is None:
         # authenticated's own settings, those the login role may set, as PostgREST reads them.
-        settings = conn.execute(ROLE_SETTINGS_QUERY, ("authenticated",)).fetchall()
+        settings = read_role_settings(conn, "authenticated")
         applied = "".join(
             sql.SQL(" set_config({}, {}, true),")
-            .format(sql.Literal(str(name)), sql.Literal(str(value)))
+            .format(sql.Literal(name), sql.Literal(value))
             .as_string(None)  # quoted alike with or without a connection
             for name, value in settings
         )

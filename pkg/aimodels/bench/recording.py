@@ -13,7 +13,7 @@ from psycopg.pq import TransactionStatus
 
 from aimodels.bench.actors import Actor, enter_as
 from aimodels.proxy.caller import USER_ROLE
-from aimodels.proxy.user_database import ROLE_SETTINGS_QUERY, transaction_opening
+from aimodels.proxy.user_database import read_role_settings, transaction_opening
 
 BULK_MODEL = "Bench Enterprise Bulk"
 EVERYDAY_MODEL = "Bench Everyday"
@@ -56,12 +56,8 @@ class RecordingSession:
     """
 
     def __init__(self, conn: psycopg.Connection, claims: str) -> None:
-        role_settings = [
-            (str(name), str(value))
-            for name, value in conn.execute(ROLE_SETTINGS_QUERY, (USER_ROLE,)).fetchall()
-        ]
         opening, settings = transaction_opening(
-            role_settings, USER_ROLE, claims, "record_usage", read_only=False
+            read_role_settings(conn, USER_ROLE), USER_ROLE, claims, "record_usage", read_only=False
         )
         self._conn = conn
         self._cursor = psycopg.ClientCursor(conn)

@@ -49,13 +49,26 @@ order by s.name
 """
 
 
+RoleSettings = tuple[tuple[str, str], ...]
+
+
+def _as_role_settings(rows: Sequence[tuple[Any, ...]]) -> RoleSettings:
+    return tuple((str(name), str(value)) for name, value in rows)
+
+
+def read_role_settings(conn: psycopg.Connection[Any], role: str) -> RoleSettings:
+    """The role's own settings as (name, value) pairs, read as the pool reads them (the
+    benchmarks' synchronous connections)."""
+    return _as_role_settings(conn.execute(ROLE_SETTINGS_QUERY, (role,)).fetchall())
+
+
 class UserDatabase:
     """The RPCs of a user's request, each one transaction as that user."""
 
     def __init__(self, pool: AsyncConnectionPool[Connection], role: str) -> None:
         self._pool = pool
         self._role = role
-        self._role_settings: tuple[tuple[str, str], ...] = ()
+        self._role_settings: RoleSettings = ()
 
     @classmethod
     def pool_for(cls, settings: ProxySettings) -> AsyncConnectionPool[Connection]:
@@ -73,7 +86,7 @@ class UserDatabase:
     async def load_role_settings(self) -> None:
         async with self._pool.connection() as conn:
             cursor = await conn.execute(ROLE_SETTINGS_QUERY, (self._role,))
-            self._role_settings = tuple((str(n), str(v)) for n, v in await cursor.fetchall())
+            self._role_settings = _as_role_settings(await cursor.fetchall())
             await conn.commit()
 
     async def usable_models(self, caller: Caller) -> list[UsableModel]:
