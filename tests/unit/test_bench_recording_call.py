@@ -1,8 +1,8 @@
 """The benchmarks' settings statement applies the `authenticated` role's own settings.
 
-PostgREST applies them (`alter role authenticated set ...`, today a statement_timeout) in
-each request's settings statement, reading them once with its schema cache; so do the
-benchmarks, once per connection. (The recording call itself: tests/bench.)
+PostgREST applies them (`alter role authenticated set ...`, today a statement_timeout and
+a plan_cache_mode) in each request's settings statement, reading them once with its schema
+cache; so do the benchmarks, once per connection. (The recording call itself: tests/bench.)
 """
 
 from __future__ import annotations
