@@ -7,7 +7,7 @@ time is the limit the RLS version is measured against. Both get the same paramet
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from aimodels.bench.loader import SeedInfo
 from aimodels.domain.rules import period_window
@@ -165,21 +165,43 @@ order by p.display_name, g.user_id""",
 )
 
 
-def hot_read_params(
-    seed_info: SeedInfo, actor: str, now: datetime | None = None
-) -> dict[str, object]:
-    """This month so far, the last full month, and yesterday (UTC), for the given actor."""
-    at = now or datetime.now(UTC)
-    this_month = period_window("monthly", at)
+@dataclass(frozen=True)
+class HistoryWindows:
+    """The reads' windows: this period so far, the last full month and the last full day."""
+
+    period_start: datetime
+    month_start: datetime
+    month_end: datetime
+    day_start: datetime
+    day_end: datetime
+
+
+def history_windows(anchor: datetime) -> HistoryWindows:
+    """The windows at the seed's anchor, where its history ends (UTC), not at the clock: the
+    database is seeded once and run many times, and every recording benchmark adds rows when
+    it runs. So the month and the day hold seeded rows only, and each run reads the same."""
+    this_month = period_window("monthly", anchor)
     last_month = period_window("monthly", this_month.start - timedelta(days=1))
-    today = period_window("daily", at)
+    today = period_window("daily", anchor)
+    return HistoryWindows(
+        period_start=this_month.start,
+        month_start=last_month.start,
+        month_end=last_month.end,
+        day_start=today.start - timedelta(days=1),
+        day_end=today.start,
+    )
+
+
+def hot_read_params(seed_info: SeedInfo, actor: str) -> dict[str, object]:
+    """The actor's ids and the seeded history's windows (history_windows)."""
+    windows = history_windows(seed_info.anchor)
     who = seed_info.actor(actor)
     return {
         "user_id": who.user_id,
         "organization_id": who.organization_id,
-        "period_start": this_month.start,
-        "month_start": last_month.start,
-        "month_end": last_month.end,
-        "day_start": today.start - timedelta(days=1),
-        "day_end": today.start,
+        "period_start": windows.period_start,
+        "month_start": windows.month_start,
+        "month_end": windows.month_end,
+        "day_start": windows.day_start,
+        "day_end": windows.day_end,
     }

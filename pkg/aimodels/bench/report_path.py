@@ -10,12 +10,13 @@ limit; a check proves both give the same totals, or the ratio would compare diff
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import datetime
 
 import requests
 
 from aimodels.bench.actors import Actor
 from aimodels.bench.context import BenchContext
+from aimodels.bench.hot_reads import history_windows
 from aimodels.bench.ports import free_port
 from aimodels.bench.report import BenchmarkResult, Check, Figure
 from aimodels.bench.stats import measure_interleaved
@@ -34,12 +35,7 @@ def _session(actor: Actor) -> requests.Session:
     return session
 
 
-def _month_start() -> datetime:
-    now = datetime.now(UTC)
-    return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-
-
-def report_by_rpc(session: requests.Session, base: str, since: datetime) -> Totals:
+def report_by_rpc(session: requests.Session, base: str, since: datetime, until: datetime) -> Totals:
     """The new way: the database adds up what the caller may read (one line per user, paged
     only past the API's max_rows, as the client pages it)."""
     totals: Totals = {}
@@ -48,7 +44,7 @@ def report_by_rpc(session: requests.Session, base: str, since: datetime) -> Tota
         response = session.post(
             f"{base}/rest/v1/rpc/usage_report",
             params={"limit": str(PAGE), "offset": str(offset)},
-            json={"group_by": "user", "since": since.isoformat()},
+            json={"group_by": "user", "since": since.isoformat(), "until": until.isoformat()},
             timeout=60,
         )
         response.raise_for_status()
@@ -60,7 +56,9 @@ def report_by_rpc(session: requests.Session, base: str, since: datetime) -> Tota
             return totals
 
 
-def report_by_paging(session: requests.Session, base: str, org: str, since: datetime) -> Totals:
+def report_by_paging(
+    session: requests.Session, base: str, org: str, since: datetime, until: datetime
+) -> Totals:
     """The old way: every raw row of the month, page by page, summed here."""
     tokens: Counter[str] = Counter()
     requests_made: Counter[str] = Counter()
@@ -69,14 +67,15 @@ def report_by_paging(session: requests.Session, base: str, org: str, since: date
     while True:
         response = session.get(
             f"{base}/rest/v1/ai_model_usage",
-            params={
-                "select": "user_id,tokens_used,requests_count",
-                "organization_id": f"eq.{org}",
-                "created_at": f"gte.{since.isoformat()}",
-                "order": "created_at,id",
-                "limit": str(PAGE),
-                "offset": str(offset),
-            },
+            params=[
+                ("select", "user_id,tokens_used,requests_count"),
+                ("organization_id", f"eq.{org}"),
+                ("created_at", f"gte.{since.isoformat()}"),
+                ("created_at", f"lt.{until.isoformat()}"),
+                ("order", "created_at,id"),
+                ("limit", str(PAGE)),
+                ("offset", str(offset)),
+            ],
             timeout=60,
         )
         response.raise_for_status()
@@ -100,7 +99,9 @@ def run_report_path(ctx: BenchContext) -> BenchmarkResult:
     if admin.organization_id is None:
         raise RuntimeError("the benchmark admin belongs to no organization")
     org = str(admin.organization_id)
-    since = _month_start()
+    # The seeded history's last full month: the same rows in every run.
+    windows = history_windows(ctx.seed_info.anchor)
+    since, until = windows.month_start, windows.month_end
     gateway = GatewayProcess(
         ctx.stack.settings.devstack_dir / f"bench-gateway-{ctx.scale}", free_port()
     )
@@ -111,12 +112,12 @@ def run_report_path(ctx: BenchContext) -> BenchmarkResult:
     try:
         base = gateway.url
         with _session(admin) as session:
-            by_rpc = report_by_rpc(session, base, since)
-            by_paging = report_by_paging(session, base, org, since)
+            by_rpc = report_by_rpc(session, base, since, until)
+            by_paging = report_by_paging(session, base, org, since, until)
             timings = measure_interleaved(
                 {
-                    "rpc": lambda: report_by_rpc(session, base, since),
-                    "paging": lambda: report_by_paging(session, base, org, since),
+                    "rpc": lambda: report_by_rpc(session, base, since, until),
+                    "paging": lambda: report_by_paging(session, base, org, since, until),
                 },
                 rounds=ctx.spec.rounds,
                 per_round=ctx.spec.per_round,
@@ -129,7 +130,7 @@ def run_report_path(ctx: BenchContext) -> BenchmarkResult:
         Check(
             name="same totals both ways",
             passed=by_rpc == by_paging,
-            detail=f"{len(by_paging)} users, {rows:,} rows this month",
+            detail=f"{len(by_paging)} users, {rows:,} rows in the month",
         )
     )
     label = "paging the raw rows through the API, summed in Python"
