@@ -30,6 +30,16 @@ def test_the_windows_are_the_seeded_historys_whatever_the_clock() -> None:
     )
 
 
+def test_seeded_in_a_months_first_hour_this_period_is_the_month_just_ended() -> None:
+    windows = history_windows(datetime(2026, 12, 1, 0, 0, tzinfo=UTC))  # seeded at 00:23
+    assert windows.period_start == datetime(2026, 11, 1, tzinfo=UTC)
+    assert (windows.month_start, windows.day_start, windows.day_end) == (
+        datetime(2026, 10, 1, tzinfo=UTC),
+        datetime(2026, 11, 29, tzinfo=UTC),
+        datetime(2026, 11, 30, tzinfo=UTC),
+    )
+
+
 def test_the_closed_windows_end_before_the_rows_the_benchmarks_record() -> None:
     for anchor in (
         ANCHOR,

@@ -179,10 +179,13 @@ class HistoryWindows:
 def history_windows(anchor: datetime) -> HistoryWindows:
     """The windows at the seed's anchor, where its history ends (UTC), not at the clock: the
     database is seeded once and run many times, and every recording benchmark adds rows when
-    it runs. So the month and the day hold seeded rows only, and each run reads the same."""
-    this_month = period_window("monthly", anchor)
+    it runs. So the month and the day hold seeded rows only, and each run reads the same.
+    They are taken at the last seeded instant: seeded in a month's first hour (the anchor is
+    the hour's start), "this period" is the month just ended, not an empty one."""
+    last_seeded = anchor - timedelta(microseconds=1)
+    this_month = period_window("monthly", last_seeded)
     last_month = period_window("monthly", this_month.start - timedelta(days=1))
-    today = period_window("daily", anchor)
+    today = period_window("daily", last_seeded)
     return HistoryWindows(
         period_start=this_month.start,
         month_start=last_month.start,
