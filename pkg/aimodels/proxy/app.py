@@ -8,6 +8,8 @@ a token, a key or a prompt.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -71,12 +73,20 @@ def create_proxy_app(settings: ProxySettings) -> Starlette:
         ):
             db = UserDatabase(pool, USER_ROLE)
             await db.load_role_settings()
+            follower = asyncio.create_task(
+                db.follow_role_settings(settings.db_url.get_secret_value())
+            )
             state["chat"] = ChatService(
                 db,
                 PlatformApi(settings, api_http),
                 ProviderClient(provider_http, settings.provider_timeout),
             )
-            yield
+            try:
+                yield
+            finally:
+                follower.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await follower
 
     callers = VerifiedCallers(settings.jwt_secret)
 

@@ -14,6 +14,7 @@ each side, which on a busy host is what a caller waits for.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from typing import Any
@@ -39,7 +40,8 @@ Connection = AsyncConnection[tuple[Any, ...]]
 SEARCH_PATH = '"public", "extensions"'
 
 # The role's own settings PostgREST applies (`alter role authenticated set ...`), those the
-# login role may set: read once when the pool opens (the benchmarks read them with it too).
+# login role may set: read when the pool opens and on every NOTIFY pgrst (the benchmarks read
+# them with it too).
 ROLE_SETTINGS_QUERY = b"""
 select s.name, split_part(c.setting, '=', 2)
 from pg_catalog.pg_roles r, pg_catalog.unnest(r.rolconfig) as c(setting)
@@ -50,6 +52,8 @@ order by s.name
 
 
 RoleSettings = tuple[tuple[str, str], ...]
+
+_LISTEN_RETRY_S = 1.0
 
 
 def _as_role_settings(rows: Sequence[tuple[Any, ...]]) -> RoleSettings:
@@ -83,11 +87,32 @@ class UserDatabase:
             kwargs={"autocommit": True, "application_name": "aimodels-proxy"},
         )
 
+    @property
+    def role_settings(self) -> RoleSettings:
+        """The settings each transaction applies, as of the last read."""
+        return self._role_settings
+
     async def load_role_settings(self) -> None:
         async with self._pool.connection() as conn:
             cursor = await conn.execute(ROLE_SETTINGS_QUERY, (self._role,))
             self._role_settings = _as_role_settings(await cursor.fetchall())
             await conn.commit()
+
+    async def follow_role_settings(self, conninfo: str) -> None:
+        """Reads the role's settings again on every `NOTIFY pgrst`, as PostgREST reads its
+        config again: an `alter role ... set` reaches the next transaction without a restart.
+        Runs until cancelled; a lost connection is logged and opened again."""
+        while True:
+            try:
+                async with await AsyncConnection.connect(conninfo, autocommit=True) as conn:
+                    await conn.execute("LISTEN pgrst")
+                    await self.load_role_settings()  # whatever changed while not listening
+                    async for _ in conn.notifies():
+                        await self.load_role_settings()
+            except (psycopg.Error, PoolTimeout) as error:
+                # The class only: a connection error's text can name the host and user.
+                log.warning("role settings listener: %s; listening again", type(error).__name__)
+            await asyncio.sleep(_LISTEN_RETRY_S)
 
     async def usable_models(self, caller: Caller) -> list[UsableModel]:
         rows = await self._run(
