@@ -6,7 +6,7 @@ time is the limit the RLS version is measured against. Both get the same paramet
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
 from aimodels.bench.loader import SeedInfo
@@ -197,14 +197,9 @@ def history_windows(anchor: datetime) -> HistoryWindows:
 
 def hot_read_params(seed_info: SeedInfo, actor: str) -> dict[str, object]:
     """The actor's ids and the seeded history's windows (history_windows)."""
-    windows = history_windows(seed_info.anchor)
     who = seed_info.actor(actor)
     return {
         "user_id": who.user_id,
         "organization_id": who.organization_id,
-        "period_start": windows.period_start,
-        "month_start": windows.month_start,
-        "month_end": windows.month_end,
-        "day_start": windows.day_start,
-        "day_end": windows.day_end,
+        **asdict(history_windows(seed_info.anchor)),
     }
