@@ -1,0 +1,106 @@
+"""A member's read of the model settings probes the organization index, whatever the table holds.
+
+The read policy once searched an array of readable organizations, whose length the planner
+cannot see: it took it for ten, and with a thousand organizations' settings it scanned the
+whole table, searching the array for every row, where a member's one organization needs one
+index probe (an admin's visible models ran twice the owner's time, BENCHMARKS.md). Here the
+table is grown by 500 organizations with two settings each and analyzed, inside a
+transaction that is rolled back, and each caller's read is planned as the API plans it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from uuid import UUID
+
+import psycopg
+import pytest
+
+from aimodels.bench.actors import Actor, ActorRole, enter_as
+from aimodels.stack.state import StackInfo
+
+pytestmark = pytest.mark.stack
+
+ACME = UUID("00000000-0000-0000-0001-000000000001")
+ACME_ADMIN = Actor(
+    label="admin",
+    user_id=UUID("00000000-0000-0000-0002-000000000010"),
+    email="admin@acme-law.example.test",
+    role=ActorRole.ADMIN,
+    organization_id=ACME,
+)
+ACME_USER = Actor(
+    label="user",
+    user_id=UUID("00000000-0000-0000-0002-000000000011"),
+    email="user1@acme-law.example.test",
+    role=ActorRole.USER,
+    organization_id=ACME,
+)
+SUPERADMIN = Actor(
+    label="superadmin",
+    user_id=UUID("00000000-0000-0000-0002-000000000000"),
+    email="superadmin@example.test",
+    role=ActorRole.SUPERADMIN,
+    organization_id=None,
+)
+EXTRA_ORGS = 500  # two settings each: about the small bench's 1,025 rows, where it went wrong
+SETTINGS_READ = "select * from public.org_system_model_config"
+
+GROW_SETTINGS = """
+with orgs as (
+  insert into public.organizations (slug, name, type)
+  select 'grown-' || g, 'Grown ' || g, (select type from public.organizations limit 1)
+  from generate_series(1, %(orgs)s) g
+  returning id
+)
+insert into public.org_system_model_config (organization_id, system_model_id)
+select o.id, m.id
+from orgs o
+cross join (select id from public.ai_models_system order by sort_order, name limit 2) m
+"""
+
+
+def _scans(plan: dict[str, Any]) -> list[tuple[str, str]]:
+    """(node type, relation) of every node of an EXPLAIN (FORMAT JSON) plan that reads a table."""
+    found = [(plan["Node Type"], plan["Relation Name"])] if "Relation Name" in plan else []
+    for child in plan.get("Plans", []):
+        found += _scans(child)
+    return found
+
+
+def _read_as(conn: psycopg.Connection, actor: Actor) -> tuple[list[tuple[str, str]], set[UUID]]:
+    """The settings read's table scans as the API plans it for `actor`, and what it returns."""
+    with conn.transaction(force_rollback=True):
+        enter_as(conn, actor)
+        explained = conn.execute(f"explain (format json) {SETTINGS_READ}").fetchone()
+        assert explained is not None
+        document = explained[0] if isinstance(explained[0], list) else json.loads(explained[0])
+        plan = document[0]["Plan"]
+        orgs = {
+            row[0]
+            for row in conn.execute(
+                f"select distinct organization_id from ({SETTINGS_READ}) s"
+            ).fetchall()
+        }
+    return _scans(plan), orgs
+
+
+def test_each_callers_settings_read_probes_the_organization_index(fresh_db: StackInfo) -> None:
+    with psycopg.connect(fresh_db.db_url) as conn, conn.transaction(force_rollback=True):
+        conn.execute(GROW_SETTINGS, {"orgs": EXTRA_ORGS})
+        conn.execute("analyze public.org_system_model_config")
+        with_settings = conn.execute(
+            "select count(distinct organization_id) from public.org_system_model_config"
+        ).fetchone()
+        assert with_settings is not None
+
+        for member in (ACME_ADMIN, ACME_USER):
+            scans, orgs = _read_as(conn, member)
+            assert scans and all(
+                kind != "Seq Scan" for kind, table in scans if table == "org_system_model_config"
+            ), scans
+            assert orgs == {ACME}
+
+        _, orgs = _read_as(conn, SUPERADMIN)
+        assert len(orgs) == with_settings[0] > EXTRA_ORGS
