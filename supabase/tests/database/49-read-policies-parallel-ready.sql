@@ -1,0 +1,81 @@
+begin;
+\ir ../helpers.psql
+select plan(6);
+
+-- Nothing a read policy calls keeps a query out of parallel plans: a read of the usage log
+-- that also reads the names of users or organizations under their policies, as
+-- usage_report() does, may run in parallel as the owner's query does.
+
+select is(
+  (select coalesce(string_agg(format('%s on %s calls %s', pol.polname, c.relname,
+                                     d.refobjid::regprocedure), '; '), '')
+   from pg_policy pol
+   join pg_class c on c.oid = pol.polrelid
+   join pg_namespace n on n.oid = c.relnamespace
+   join pg_depend d on d.classid = 'pg_policy'::regclass and d.objid = pol.oid
+     and d.refclassid = 'pg_proc'::regclass
+   join pg_proc p on p.oid = d.refobjid
+   where n.nspname = 'public' and pol.polcmd in ('r', '*') and p.proparallel = 'u'),
+  '',
+  'no read policy calls a parallel unsafe function'
+);
+
+-- Not vacuous: the check reads the functions the read policies call.
+select cmp_ok(
+  (select count(distinct d.refobjid)::int
+   from pg_policy pol
+   join pg_depend d on d.classid = 'pg_policy'::regclass and d.objid = pol.oid
+     and d.refclassid = 'pg_proc'::regclass
+   where pol.polrelid = 'public.profiles'::regclass and pol.polcmd = 'r'),
+  '>=', 3,
+  'not vacuous: the profiles read policy''s helpers are found'
+);
+select is(
+  (select proparallel from pg_proc where oid = 'auth.uid()'::regprocedure),
+  'u',
+  'not vacuous: auth.uid(), the platform''s, is parallel unsafe'
+);
+
+-- With parallel plans made cheap, usage_report()'s shape of query (totals of the log, then
+-- each group's name read under the caller's RLS) is planned with workers.
+create or replace function pg_temp.parallel_plan(email text, query text) returns boolean
+language plpgsql as $$
+begin
+  set local parallel_setup_cost = 0;
+  set local parallel_tuple_cost = 0;
+  set local min_parallel_table_scan_size = 0;
+  set local min_parallel_index_scan_size = 0;
+  set local max_parallel_workers_per_gather = 2;
+  return tests.plan_as(email, query) ~ '"Node Type": "Gather';
+end;
+$$;
+select is(
+  pg_temp.parallel_plan('admin@bright-visas.example.test', $q$
+    select g.user_id, (select p.display_name from public.profiles p where p.id = g.user_id), g.tokens
+    from (select u.user_id, sum(u.tokens_used) as tokens
+          from public.ai_model_usage u group by u.user_id) g
+  $q$),
+  true,
+  'an admin''s usage by user, with the users'' names, may run in parallel'
+);
+select is(
+  pg_temp.parallel_plan('superadmin@example.test', $q$
+    select g.organization_id, (select o.name from public.organizations o where o.id = g.organization_id), g.tokens
+    from (select u.organization_id, sum(u.tokens_used) as tokens
+          from public.ai_model_usage u group by u.organization_id) g
+  $q$),
+  true,
+  'a superadmin''s usage by organization, with their names, may run in parallel'
+);
+select is(
+  pg_temp.parallel_plan('user1@bright-visas.example.test', $q$
+    select g.model_id, g.tokens, (select count(*) from public.usage_reservations r where r.model_id = g.model_id)
+    from (select u.model_id, sum(u.tokens_used) as tokens
+          from public.ai_model_usage u group by u.model_id) g
+  $q$),
+  true,
+  'a user''s usage by model, with their holds, may run in parallel'
+);
+
+select * from finish();
+rollback;
