@@ -95,6 +95,7 @@ order by m.sort_order, m.name""",
 select u.model_id, sum(u.tokens_used) as tokens, sum(u.requests_count) as requests
 from public.ai_model_usage u
 where u.created_at >= %(period_start)s
+  and u.created_at < %(period_end)s
 group by u.model_id
 order by u.model_id""",
         owner_sql="""
@@ -102,6 +103,7 @@ select u.model_id, sum(u.tokens_used) as tokens, sum(u.requests_count) as reques
 from public.ai_model_usage u
 where u.user_id = %(user_id)s
   and u.created_at >= %(period_start)s
+  and u.created_at < %(period_end)s
 group by u.model_id
 order by u.model_id""",
     ),
@@ -165,11 +167,15 @@ order by p.display_name, g.user_id""",
 )
 
 
+PERIOD_SO_FAR = timedelta(days=15)
+
+
 @dataclass(frozen=True)
 class HistoryWindows:
-    """The reads' windows: this period so far, the last full month and the last full day."""
+    """The reads' windows: a period half gone, the last full month and the last full day."""
 
     period_start: datetime
+    period_end: datetime
     month_start: datetime
     month_end: datetime
     day_start: datetime
@@ -179,15 +185,20 @@ class HistoryWindows:
 def history_windows(anchor: datetime) -> HistoryWindows:
     """The windows at the seed's anchor, where its history ends (UTC), not at the clock: the
     database is seeded once and run many times, and every recording benchmark adds rows when
-    it runs. So the month and the day hold seeded rows only, and each run reads the same.
-    They are taken at the last seeded instant: seeded in a month's first hour (the anchor is
-    the hour's start), "this period" is the month just ended, not an empty one."""
+    it runs. So every window holds seeded rows only, and each run reads the same.
+    "This period" is the seeded history's last PERIOD_SO_FAR, a monthly period half gone
+    whatever the date: the calendar month so far held 5 of a user's rows when seeded on the
+    1st and about 200 on the 30th, and a read of 5 rows measures the statement's fixed costs
+    where one of 200 measures the policy's per-row work. The month and the day are taken at
+    the last seeded instant: seeded in a month's first hour (the anchor is the hour's start),
+    they are the month and the day just ended."""
     last_seeded = anchor - timedelta(microseconds=1)
     this_month = period_window("monthly", last_seeded)
     last_month = period_window("monthly", this_month.start - timedelta(days=1))
     today = period_window("daily", last_seeded)
     return HistoryWindows(
-        period_start=this_month.start,
+        period_start=anchor - PERIOD_SO_FAR,
+        period_end=anchor,
         month_start=last_month.start,
         month_end=last_month.end,
         day_start=today.start - timedelta(days=1),
