@@ -12,24 +12,17 @@ to every request, keeps each plan custom.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from uuid import UUID
 
 import psycopg
 import pytest
 
-from aimodels.bench.actors import Actor, ActorRole, enter_as
+from aimodels.bench.actors import enter_as
 from aimodels.bench.hot_reads import HOT_READS
 from aimodels.stack.state import StackInfo
+from tests.database.seeded_actors import seeded_actor
 
 pytestmark = pytest.mark.stack
 
-ACME_ADMIN = Actor(
-    label="admin",
-    user_id=UUID("00000000-0000-0000-0002-000000000010"),
-    email="admin@acme-law.example.test",
-    role=ActorRole.ADMIN,
-    organization_id=UUID("00000000-0000-0000-0001-000000000001"),
-)
 ADMIN_MONTH = next(r for r in HOT_READS if r.name.startswith("admin: org usage")).rls_sql
 REQUESTS = 12  # past the five custom plans after which Postgres may keep the generic one
 
@@ -40,9 +33,10 @@ def test_an_admins_month_read_through_the_api_is_planned_with_its_values_every_t
     now = datetime.now(UTC)
     month = {"month_start": now - timedelta(days=30), "month_end": now}
     with psycopg.connect(fresh_db.db_url) as conn:
+        acme_admin = seeded_actor(conn, "admin@acme-law.example.test")
         for _ in range(REQUESTS):  # one request each, on one pooled connection
             with conn.transaction():
-                enter_as(conn, ACME_ADMIN)
+                enter_as(conn, acme_admin)
                 conn.execute(ADMIN_MONTH, month, prepare=True).fetchall()
         plans = conn.execute(
             "select generic_plans, custom_plans from pg_prepared_statements"

@@ -17,33 +17,15 @@ from uuid import UUID
 import psycopg
 import pytest
 
-from aimodels.bench.actors import Actor, ActorRole, enter_as
+from aimodels.bench.actors import enter_as
 from aimodels.stack.state import StackInfo
+from tests.database.seeded_actors import seeded_actor
 
 pytestmark = pytest.mark.stack
 
-ACME = UUID("00000000-0000-0000-0001-000000000001")
-ACME_ADMIN = Actor(
-    label="admin",
-    user_id=UUID("00000000-0000-0000-0002-000000000010"),
-    email="admin@acme-law.example.test",
-    role=ActorRole.ADMIN,
-    organization_id=ACME,
-)
-ACME_USER = Actor(
-    label="user",
-    user_id=UUID("00000000-0000-0000-0002-000000000011"),
-    email="user1@acme-law.example.test",
-    role=ActorRole.USER,
-    organization_id=ACME,
-)
-SUPERADMIN = Actor(
-    label="superadmin",
-    user_id=UUID("00000000-0000-0000-0002-000000000000"),
-    email="superadmin@example.test",
-    role=ActorRole.SUPERADMIN,
-    organization_id=None,
-)
+ACME_ADMIN = "admin@acme-law.example.test"
+ACME_USER = "user1@acme-law.example.test"
+SUPERADMIN = "superadmin@example.test"
 EXTRA_ORGS = 500  # two settings each: about the small bench's 1,025 rows, where it went wrong
 SETTINGS_READ = "select * from public.org_system_model_config"
 
@@ -69,8 +51,10 @@ def _scans(plan: dict[str, Any]) -> list[tuple[str, str]]:
     return found
 
 
-def _read_as(conn: psycopg.Connection, actor: Actor) -> tuple[list[tuple[str, str]], set[UUID]]:
-    """The settings read's table scans as the API plans it for `actor`, and what it returns."""
+def _read_as(conn: psycopg.Connection, email: str) -> tuple[list[tuple[str, str]], set[UUID]]:
+    """The settings read's table scans as the API plans it for a seeded account, and the
+    organizations whose settings it returns."""
+    actor = seeded_actor(conn, email)
     with conn.transaction(force_rollback=True):
         enter_as(conn, actor)
         explained = conn.execute(f"explain (format json) {SETTINGS_READ}").fetchone()
@@ -95,12 +79,13 @@ def test_each_callers_settings_read_probes_the_organization_index(fresh_db: Stac
         ).fetchone()
         assert with_settings is not None
 
+        acme = seeded_actor(conn, ACME_ADMIN).organization_id
         for member in (ACME_ADMIN, ACME_USER):
             scans, orgs = _read_as(conn, member)
             assert scans and all(
                 kind != "Seq Scan" for kind, table in scans if table == "org_system_model_config"
             ), scans
-            assert orgs == {ACME}
+            assert orgs == {acme}
 
         _, orgs = _read_as(conn, SUPERADMIN)
         assert len(orgs) == with_settings[0] > EXTRA_ORGS

@@ -38,19 +38,8 @@ select is(
 
 -- With parallel plans made cheap, usage_report()'s shape of query (totals of the log, then
 -- each group's name read under the caller's RLS) is planned with workers.
-create or replace function pg_temp.parallel_plan(email text, query text) returns boolean
-language plpgsql as $$
-begin
-  set local parallel_setup_cost = 0;
-  set local parallel_tuple_cost = 0;
-  set local min_parallel_table_scan_size = 0;
-  set local min_parallel_index_scan_size = 0;
-  set local max_parallel_workers_per_gather = 2;
-  return tests.plan_as(email, query) ~ '"Node Type": "Gather';
-end;
-$$;
 select is(
-  pg_temp.parallel_plan('admin@bright-visas.example.test', $q$
+  tests.planned_in_parallel_as('admin@bright-visas.example.test', $q$
     select g.user_id, (select p.display_name from public.profiles p where p.id = g.user_id), g.tokens
     from (select u.user_id, sum(u.tokens_used) as tokens
           from public.ai_model_usage u group by u.user_id) g
@@ -59,7 +48,7 @@ select is(
   'an admin''s usage by user, with the users'' names, may run in parallel'
 );
 select is(
-  pg_temp.parallel_plan('superadmin@example.test', $q$
+  tests.planned_in_parallel_as('superadmin@example.test', $q$
     select g.organization_id, (select o.name from public.organizations o where o.id = g.organization_id), g.tokens
     from (select u.organization_id, sum(u.tokens_used) as tokens
           from public.ai_model_usage u group by u.organization_id) g
@@ -68,7 +57,7 @@ select is(
   'a superadmin''s usage by organization, with their names, may run in parallel'
 );
 select is(
-  pg_temp.parallel_plan('user1@bright-visas.example.test', $q$
+  tests.planned_in_parallel_as('user1@bright-visas.example.test', $q$
     select g.model_id, g.tokens, (select count(*) from public.usage_reservations r where r.model_id = g.model_id)
     from (select u.model_id, sum(u.tokens_used) as tokens
           from public.ai_model_usage u group by u.model_id) g
