@@ -1,6 +1,6 @@
 begin;
 \ir ../helpers.psql
-select plan(83);
+select plan(84);
 
 -- ---------------------------------------------------------------------------
 -- Tables and columns
@@ -160,6 +160,8 @@ select has_index('public', 'ai_model_usage', 'ai_model_usage_user_created_idx',
   array['user_id', 'created_at'], 'usage indexed for the own-rows policy arm with a date range');
 select has_index('public', 'ai_model_usage', 'ai_model_usage_created_at_idx',
   array['created_at'], 'usage indexed by date for reports across organizations');
+select has_index('public', 'ai_model_usage', 'ai_model_usage_created_model_idx',
+  array['created_at', 'model_id'], 'usage indexed by date and model for the superadmin policy arm');
 select col_is_pk('private', 'usage_period_totals',
   array['user_id', 'model_id', 'period_start', 'period_end'],
   'one usage counter per (user, model, limit window)');
