@@ -46,8 +46,8 @@ insert into public.ai_model_usage (
 select
   m.ids[1 + g %% cardinality(m.ids)], m.orgs[1 + g %% cardinality(m.ids)],
   s.ids[1 + g %% cardinality(s.ids)], s.names[1 + g %% cardinality(s.ids)], 100,
-  %(until)s - interval '60 days', %(until)s, 'monthly',
-  %(until)s - (g * interval '60 days' / %(rows)s) - interval '1 second'
+  %(until)s - make_interval(days => %(days)s), %(until)s, 'monthly',
+  %(until)s - g * make_interval(days => %(days)s) / %(rows)s - interval '1 second'
 from members m, models s, generate_series(1, %(rows)s) g
 """
 
@@ -74,7 +74,10 @@ def _index_scans(plan: dict[str, Any]) -> list[tuple[str, str]]:
     return found
 
 
-def _planned_as(conn: psycopg.Connection, email: str, window: dict[str, datetime]) -> Any:
+def _planned_as(
+    conn: psycopg.Connection, email: str, window: dict[str, datetime]
+) -> tuple[dict[str, Any], tuple[int, ...] | None]:
+    """The window read's plan as the API plans it for a seeded account, and its row count."""
     actor = seeded_actor(conn, email)
     with conn.transaction(force_rollback=True):
         enter_as(conn, actor)
@@ -95,10 +98,10 @@ def test_a_superadmins_read_by_date_never_ranges_over_a_whole_index(
     }
     with psycopg.connect(fresh_db.db_url) as conn, conn.transaction(force_rollback=True):
         conn.execute("set local session_replication_role = replica")
-        conn.execute(GROW_USAGE, {"until": until, "rows": GROWN_ROWS})
+        conn.execute(GROW_USAGE, {"until": until, "rows": GROWN_ROWS, "days": GROWN_DAYS})
         conn.execute("set local session_replication_role = origin")
         conn.execute("analyze public.ai_model_usage")
-        leading = dict(conn.execute(LEADING_COLUMNS).fetchall())
+        leading: dict[str, str] = dict(conn.execute(LEADING_COLUMNS).fetchall())
 
         for name, window in windows.items():
             plan, rows = _planned_as(conn, SUPERADMIN, window)
