@@ -61,3 +61,49 @@ def test_a_changed_role_setting_reaches_the_next_transaction_without_a_restart(
             conn.execute(f"drop role if exists {ROLE}")
     assert before == (("statement_timeout", "11s"),)
     assert after == (("statement_timeout", "13s"),)
+
+
+async def _settings_after_a_failed_read(db_url: str, monkeypatch: pytest.MonkeyPatch) -> object:
+    async with AsyncConnectionPool(db_url, min_size=1, max_size=2, open=False) as pool:
+        db = UserDatabase(pool, ROLE)
+        read = db.load_role_settings
+        reads = 0
+
+        async def first_read_fails() -> None:
+            nonlocal reads
+            reads += 1
+            if reads == 1:
+                raise RuntimeError("an error the listener does not expect")
+            await read()
+
+        monkeypatch.setattr(db, "load_role_settings", first_read_fails)
+        follower = asyncio.create_task(db.follow_role_settings(db_url))
+        try:
+            for _ in range(100):  # the listener waits a second before it listens again
+                if reads >= 2 or follower.done():
+                    break
+                await asyncio.sleep(0.05)
+            assert not follower.done(), "the listener stopped for good"
+            return db.role_settings
+        finally:
+            follower.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await follower
+
+
+def test_the_listener_keeps_listening_after_an_error_it_does_not_expect(
+    local_stack: LocalStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Any failure, not only a lost connection, is logged and followed by listening again:
+    a listener that stopped would leave every later change waiting for a restart."""
+    db_url = local_stack.info.db_url
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute(f"drop role if exists {ROLE}")
+        conn.execute(f"create role {ROLE} nologin")
+        conn.execute(f"alter role {ROLE} set statement_timeout = '17s'")
+    try:
+        after = asyncio.run(_settings_after_a_failed_read(db_url, monkeypatch))
+    finally:
+        with psycopg.connect(db_url, autocommit=True) as conn:
+            conn.execute(f"drop role if exists {ROLE}")
+    assert after == (("statement_timeout", "17s"),)

@@ -101,7 +101,8 @@ class UserDatabase:
     async def follow_role_settings(self, conninfo: str) -> None:
         """Reads the role's settings again on every `NOTIFY pgrst`, as PostgREST reads its
         config again: an `alter role ... set` reaches the next transaction without a restart.
-        Runs until cancelled; a lost connection is logged and opened again."""
+        Runs until cancelled. Any failure is logged and followed by listening again: a
+        listener that stopped would leave every later change waiting for a restart."""
         while True:
             try:
                 async with await AsyncConnection.connect(conninfo, autocommit=True) as conn:
@@ -112,6 +113,11 @@ class UserDatabase:
             except (psycopg.Error, PoolTimeout) as error:
                 # The class only: a connection error's text can name the host and user.
                 log.warning("role settings listener: %s; listening again", type(error).__name__)
+            except Exception as error:  # any other failure: see the docstring
+                log.error(
+                    "role settings listener failed unexpectedly: %s; listening again",
+                    type(error).__name__,
+                )
             await asyncio.sleep(_LISTEN_RETRY_S)
 
     async def usable_models(self, caller: Caller) -> list[UsableModel]:
