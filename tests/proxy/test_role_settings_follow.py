@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Iterator
 
 import psycopg
 import pytest
@@ -21,6 +22,20 @@ from aimodels.stack.local_stack import LocalStack
 pytestmark = pytest.mark.stack
 
 ROLE = "aimodels_test_follow"
+
+
+@contextlib.contextmanager
+def _role_with_timeout(db_url: str, timeout: str) -> Iterator[None]:
+    """The test's own role, with a statement_timeout of its own, for the test's duration."""
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute(f"drop role if exists {ROLE}")
+        conn.execute(f"create role {ROLE} nologin")
+        conn.execute(f"alter role {ROLE} set statement_timeout = '{timeout}'")
+    try:
+        yield
+    finally:
+        with psycopg.connect(db_url, autocommit=True) as conn:
+            conn.execute(f"drop role if exists {ROLE}")
 
 
 async def _settings_after_a_change(db_url: str) -> tuple[object, object]:
@@ -50,15 +65,8 @@ def test_a_changed_role_setting_reaches_the_next_transaction_without_a_restart(
     local_stack: LocalStack,
 ) -> None:
     db_url = local_stack.info.db_url
-    with psycopg.connect(db_url, autocommit=True) as conn:
-        conn.execute(f"drop role if exists {ROLE}")
-        conn.execute(f"create role {ROLE} nologin")
-        conn.execute(f"alter role {ROLE} set statement_timeout = '11s'")
-    try:
+    with _role_with_timeout(db_url, "11s"):
         before, after = asyncio.run(_settings_after_a_change(db_url))
-    finally:
-        with psycopg.connect(db_url, autocommit=True) as conn:
-            conn.execute(f"drop role if exists {ROLE}")
     assert before == (("statement_timeout", "11s"),)
     assert after == (("statement_timeout", "13s"),)
 
@@ -97,13 +105,6 @@ def test_the_listener_keeps_listening_after_an_error_it_does_not_expect(
     """Any failure, not only a lost connection, is logged and followed by listening again:
     a listener that stopped would leave every later change waiting for a restart."""
     db_url = local_stack.info.db_url
-    with psycopg.connect(db_url, autocommit=True) as conn:
-        conn.execute(f"drop role if exists {ROLE}")
-        conn.execute(f"create role {ROLE} nologin")
-        conn.execute(f"alter role {ROLE} set statement_timeout = '17s'")
-    try:
+    with _role_with_timeout(db_url, "17s"):
         after = asyncio.run(_settings_after_a_failed_read(db_url, monkeypatch))
-    finally:
-        with psycopg.connect(db_url, autocommit=True) as conn:
-            conn.execute(f"drop role if exists {ROLE}")
     assert after == (("statement_timeout", "17s"),)
