@@ -10,14 +10,14 @@ transaction that is rolled back, and each caller's read is planned as the API pl
 
 from __future__ import annotations
 
-import json
-from typing import Any
+from collections.abc import Mapping
 from uuid import UUID
 
 import psycopg
 import pytest
 
 from aimodels.bench.actors import enter_as
+from aimodels.bench.plans import explain_json, plan_nodes
 from aimodels.stack.state import StackInfo
 from tests.database.seeded_actors import seeded_actor
 
@@ -43,12 +43,13 @@ cross join (select id from public.ai_models_system order by sort_order, name lim
 """
 
 
-def _scans(plan: dict[str, Any]) -> list[tuple[str, str]]:
-    """(node type, relation) of every node of an EXPLAIN (FORMAT JSON) plan that reads a table."""
-    found = [(plan["Node Type"], plan["Relation Name"])] if "Relation Name" in plan else []
-    for child in plan.get("Plans", []):
-        found += _scans(child)
-    return found
+def _scans(plan: Mapping[str, object]) -> list[tuple[str, str]]:
+    """(node type, relation) of every node of a plan that reads a table."""
+    return [
+        (str(node["Node Type"]), str(node["Relation Name"]))
+        for node in plan_nodes(plan)
+        if "Relation Name" in node
+    ]
 
 
 def _read_as(conn: psycopg.Connection, email: str) -> tuple[list[tuple[str, str]], set[UUID]]:
@@ -57,10 +58,7 @@ def _read_as(conn: psycopg.Connection, email: str) -> tuple[list[tuple[str, str]
     actor = seeded_actor(conn, email)
     with conn.transaction(force_rollback=True):
         enter_as(conn, actor)
-        explained = conn.execute(f"explain (format json) {SETTINGS_READ}").fetchone()
-        assert explained is not None
-        document = explained[0] if isinstance(explained[0], list) else json.loads(explained[0])
-        plan = document[0]["Plan"]
+        plan = explain_json(conn, SETTINGS_READ, {})
         orgs = {
             row[0]
             for row in conn.execute(

@@ -13,14 +13,14 @@ and a superadmin's day and month are planned as the API plans them.
 
 from __future__ import annotations
 
-import json
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import psycopg
 import pytest
 
 from aimodels.bench.actors import enter_as
+from aimodels.bench.plans import explain_json, plan_nodes
 from aimodels.stack.state import StackInfo
 from tests.database.seeded_actors import seeded_actor
 
@@ -66,26 +66,25 @@ where i.indrelid = 'public.ai_model_usage'::regclass
 """
 
 
-def _index_scans(plan: dict[str, Any]) -> list[tuple[str, str]]:
-    """(index, index condition) of every index scan of an EXPLAIN (FORMAT JSON) plan."""
-    found = [(plan["Index Name"], plan.get("Index Cond", ""))] if "Index Name" in plan else []
-    for child in plan.get("Plans", []):
-        found += _index_scans(child)
-    return found
+def _index_scans(plan: Mapping[str, object]) -> list[tuple[str, str]]:
+    """(index, index condition) of every index scan of a plan."""
+    return [
+        (str(node["Index Name"]), str(node.get("Index Cond", "")))
+        for node in plan_nodes(plan)
+        if "Index Name" in node
+    ]
 
 
 def _planned_as(
     conn: psycopg.Connection, email: str, window: dict[str, datetime]
-) -> tuple[dict[str, Any], tuple[int, ...] | None]:
+) -> tuple[Mapping[str, object], tuple[int, ...] | None]:
     """The window read's plan as the API plans it for a seeded account, and its row count."""
     actor = seeded_actor(conn, email)
     with conn.transaction(force_rollback=True):
         enter_as(conn, actor)
-        explained = conn.execute(f"explain (format json) {WINDOW_READ}", window).fetchone()
-        assert explained is not None
-        document = explained[0] if isinstance(explained[0], list) else json.loads(explained[0])
+        plan = explain_json(conn, WINDOW_READ, window)
         rows = conn.execute(f"select count(*) from ({WINDOW_READ}) r", window).fetchone()
-    return document[0]["Plan"], rows
+    return plan, rows
 
 
 def test_a_superadmins_read_by_date_never_ranges_over_a_whole_index(

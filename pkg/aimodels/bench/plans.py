@@ -18,24 +18,30 @@ def explain_text(conn: psycopg.Connection, sql: str, params: Params) -> str:
     return "\n".join(str(row[0]) for row in rows)
 
 
-def _nodes(plan: Mapping[str, object]) -> Iterator[Mapping[str, object]]:
+def explain_json(conn: psycopg.Connection, sql: str, params: Params) -> Mapping[str, object]:
+    """The statement's plan as planned now (EXPLAIN (FORMAT JSON), not run): its root node."""
+    row = conn.execute(f"explain (format json) {sql}", params).fetchone()
+    if row is None:
+        raise RuntimeError("EXPLAIN returned no plan")
+    plan: Mapping[str, object] = row[0][0]["Plan"]
+    return plan
+
+
+def plan_nodes(plan: Mapping[str, object]) -> Iterator[Mapping[str, object]]:
+    """Every node of a JSON plan, the root first (InitPlans and SubPlans included)."""
     yield plan
     children = plan.get("Plans")
     if isinstance(children, list):
         for child in children:
-            yield from _nodes(child)
+            yield from plan_nodes(child)
 
 
 def seq_scanned_tables(conn: psycopg.Connection, sql: str, params: Params) -> list[str]:
     """Tables the plan reads with a Seq Scan (InitPlans and SubPlans included)."""
-    row = conn.execute(f"explain (format json) {sql}", params).fetchone()
-    if row is None:
-        return []
-    document = row[0][0]
     return sorted(
         {
             str(node.get("Relation Name"))
-            for node in _nodes(document["Plan"])
+            for node in plan_nodes(explain_json(conn, sql, params))
             if node.get("Node Type") == "Seq Scan"
         }
     )
