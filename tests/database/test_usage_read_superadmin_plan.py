@@ -56,6 +56,7 @@ select u.organization_id, u.model_id, sum(u.tokens_used) as tokens
 from public.ai_model_usage u
 where u.created_at >= %(start)s and u.created_at < %(end)s
 group by u.organization_id, u.model_id"""
+WINDOW_ROWS = f"select count(*) from ({WINDOW_READ}) r"
 
 LEADING_COLUMNS = """
 select c.relname, a.attname
@@ -83,7 +84,7 @@ def _planned_as(
     with conn.transaction(force_rollback=True):
         enter_as(conn, actor)
         plan = explain_json(conn, WINDOW_READ, window)
-        rows = conn.execute(f"select count(*) from ({WINDOW_READ}) r", window).fetchone()
+        rows = conn.execute(WINDOW_ROWS, window).fetchone()
     return plan, rows
 
 
@@ -114,5 +115,5 @@ def test_a_superadmins_read_by_date_never_ranges_over_a_whole_index(
                     column == "created_at" and f"({column} >= '" in condition
                 )
                 assert bounded, (name, index, condition)
-            expected = conn.execute(f"select count(*) from ({WINDOW_READ}) r", window).fetchone()
+            expected = conn.execute(WINDOW_ROWS, window).fetchone()
             assert rows == expected != (0,)
