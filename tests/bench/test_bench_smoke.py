@@ -63,6 +63,8 @@ def test_rls_overhead_reports_p50_p99_and_both_plans_per_hot_read(tiny_report: R
     assert [p.query for p in rls.plans] == [read.name for read in HOT_READS for _ in (1, 2)]
     assert all("Planning Time" in p.plan for p in rls.plans)
     assert any(c.name.startswith("no plan scans ai_model_usage") for c in rls.checks)
+    # Where the client and the timed sessions ran is part of the figure (bench/placement.py).
+    assert any("client on core" in n or "placed by the scheduler" in n for n in rls.notes)
 
 
 def test_an_rpc_hot_read_shows_the_plans_of_the_queries_it_runs(tiny_report: RunReport) -> None:

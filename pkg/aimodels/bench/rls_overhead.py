@@ -18,6 +18,7 @@ import psycopg
 from aimodels.bench.actors import Actor, enter_as
 from aimodels.bench.context import BenchContext
 from aimodels.bench.hot_reads import HOT_READS, HotRead, hot_read_params
+from aimodels.bench.placement import client_and_backends_apart
 from aimodels.bench.plans import (
     USAGE_TABLE,
     Params,
@@ -100,6 +101,33 @@ def _plans(sides: _Sides, read: HotRead, actor: Actor, params: Params) -> list[Q
     ]
 
 
+def _time_every_read(ctx: BenchContext, sides: _Sides, result: BenchmarkResult) -> None:
+    for read in HOT_READS:
+        actor = ctx.seed_info.actor(read.actor)
+        params = hot_read_params(ctx.seed_info, read.actor)
+        same = sides.as_actor(actor, read.rls_sql, params) == sides.as_owner(read.owner_sql, params)
+        result.checks.append(Check(name=f"same result as the owner: {read.name}", passed=same))
+        with sides.timed(actor, read, params) as actions:
+            timings = measure_interleaved(
+                actions,
+                rounds=ctx.spec.rounds,
+                per_round=ctx.spec.per_round,
+                warmup=ctx.warmup,
+            )
+        for metric in ("p50_ms", "p99_ms"):
+            result.figures.append(
+                Figure(
+                    case=read.name,
+                    metric=metric,
+                    value=getattr(timings["rls"], metric),
+                    limit=getattr(timings["owner"], metric),
+                    limit_label="owner, hand predicate",
+                    target=TARGET_RATIO,
+                )
+            )
+        result.plans += _plans(sides, read, actor, params)
+
+
 def run_rls_overhead(ctx: BenchContext) -> BenchmarkResult:
     result = BenchmarkResult(
         name="rls_overhead", title="1. RLS overhead of the hot reads", scale=ctx.scale
@@ -110,32 +138,9 @@ def run_rls_overhead(ctx: BenchContext) -> BenchmarkResult:
         psycopg.connect(ctx.database.owner_url, autocommit=True) as inner,
     ):
         sides = _Sides(rls, owner, inner)
-        for read in HOT_READS:
-            actor = ctx.seed_info.actor(read.actor)
-            params = hot_read_params(ctx.seed_info, read.actor)
-            same = sides.as_actor(actor, read.rls_sql, params) == sides.as_owner(
-                read.owner_sql, params
-            )
-            result.checks.append(Check(name=f"same result as the owner: {read.name}", passed=same))
-            with sides.timed(actor, read, params) as actions:
-                timings = measure_interleaved(
-                    actions,
-                    rounds=ctx.spec.rounds,
-                    per_round=ctx.spec.per_round,
-                    warmup=ctx.warmup,
-                )
-            for metric in ("p50_ms", "p99_ms"):
-                result.figures.append(
-                    Figure(
-                        case=read.name,
-                        metric=metric,
-                        value=getattr(timings["rls"], metric),
-                        limit=getattr(timings["owner"], metric),
-                        limit_label="owner, hand predicate",
-                        target=TARGET_RATIO,
-                    )
-                )
-            result.plans += _plans(sides, read, actor, params)
+        timed_backends = [rls.info.backend_pid, owner.info.backend_pid]
+        with client_and_backends_apart(timed_backends) as placement:
+            _time_every_read(ctx, sides, result)
     scanned = [f"{p.query} [{p.actor}]" for p in result.plans if USAGE_TABLE in p.seq_scanned]
     result.checks.append(
         Check(
@@ -146,6 +151,6 @@ def run_rls_overhead(ctx: BenchContext) -> BenchmarkResult:
     )
     result.notes.append(
         "Timed: the query alone, inside a transaction that already holds the role and claims"
-        " (PostgREST's set_config); medians over rounds of p50/p99, warm cache."
+        f" (PostgREST's set_config); medians over rounds of p50/p99, warm cache; {placement}."
     )
     return result
