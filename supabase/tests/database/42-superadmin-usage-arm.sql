@@ -1,6 +1,6 @@
 begin;
 \ir ../helpers.psql
-select plan(6);
+select plan(8);
 
 -- A superadmin's usage read arm compares one date per row (every row for a superadmin, none
 -- for anyone else), not an array of every organization.
@@ -9,9 +9,17 @@ select tests.authenticate_as('superadmin@example.test');
 select is(private.superadmin_usage_since(), '-infinity'::timestamptz,
   'superadmin_usage_since() admits all usage for a superadmin');
 select tests.authenticate_as('admin@bright-visas.example.test');
-select is(private.superadmin_usage_since(), null, 'superadmin_usage_since() admits none for an admin');
+select is(private.superadmin_usage_since(), 'infinity'::timestamptz,
+  'superadmin_usage_since() admits none for an admin');
+-- False, not unknown: a row's AND of the arm stops at its first comparison (a null bound
+-- made every filtered row evaluate the arm's other three).
+select is(now() > private.superadmin_usage_since(), false,
+  'for an admin, the arm''s first comparison is false on any row');
 select tests.authenticate_as('user1@bright-visas.example.test');
-select is(private.superadmin_usage_since(), null, 'superadmin_usage_since() admits none for a user');
+select is(private.superadmin_usage_since(), 'infinity'::timestamptz,
+  'superadmin_usage_since() admits none for a user');
+select is(now() > private.superadmin_usage_since(), false,
+  'for a user, the arm''s first comparison is false on any row');
 select tests.clear_authentication();
 
 select is(
