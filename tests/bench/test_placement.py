@@ -33,21 +33,23 @@ def _sleeper(path: Path) -> Iterator[int]:
         process.wait()
 
 
+def _sleep_binary() -> Path:
+    sleep = shutil.which("sleep")
+    assert sleep is not None
+    return Path(sleep)
+
+
 @pytest.fixture
 def backend(tmp_path: Path) -> Iterator[int]:
     """A local process named `postgres`, as a backend is (a copy of `sleep`)."""
-    sleep = shutil.which("sleep")
-    assert sleep is not None
     named = tmp_path / "postgres"
-    shutil.copy(sleep, named)
+    shutil.copy(_sleep_binary(), named)
     yield from _sleeper(named)
 
 
 @pytest.fixture
 def other_process() -> Iterator[int]:
-    sleep = shutil.which("sleep")
-    assert sleep is not None
-    yield from _sleeper(Path(sleep))
+    yield from _sleeper(_sleep_binary())
 
 
 @needs_two_cores
