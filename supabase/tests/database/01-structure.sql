@@ -1,6 +1,6 @@
 begin;
 \ir ../helpers.psql
-select plan(84);
+select plan(85);
 
 -- ---------------------------------------------------------------------------
 -- Tables and columns
@@ -160,8 +160,16 @@ select has_index('public', 'ai_model_usage', 'ai_model_usage_user_created_idx',
   array['user_id', 'created_at'], 'usage indexed for the own-rows policy arm with a date range');
 select has_index('public', 'ai_model_usage', 'ai_model_usage_created_at_idx',
   array['created_at'], 'usage indexed by date for reports across organizations');
-select has_index('public', 'ai_model_usage', 'ai_model_usage_created_model_idx',
-  array['created_at', 'model_id'], 'usage indexed by date and model for the superadmin policy arm');
+select has_index('public', 'ai_model_usage', 'ai_model_usage_created_tokens_idx',
+  array['created_at', 'tokens_used'], 'usage indexed by date for the superadmin policy arm and its hint');
+-- Any other index holding the hint's column could serve the arm by the hint, not the date.
+select is(
+  (select array_agg(c.relname::text) from pg_index i
+   join pg_class c on c.oid = i.indexrelid
+   join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any (i.indkey)
+   where i.indrelid = 'public.ai_model_usage'::regclass and a.attname = 'tokens_used'),
+  array['ai_model_usage_created_tokens_idx'],
+  'only the date index holds tokens_used, the superadmin arm''s hint');
 select col_is_pk('private', 'usage_period_totals',
   array['user_id', 'model_id', 'period_start', 'period_end'],
   'one usage counter per (user, model, limit window)');
