@@ -52,6 +52,16 @@ where u.created_at >= %(day_start)s and u.created_at < %(day_end)s
 group by u.organization_id, u.model_id
 order by u.organization_id, u.model_id"""
 
+# A user's usage rows as the client asks for them: by own id and dates, a page of 1000.
+_OWN_ROWS_FIRST_PAGE = """
+select u.*
+from public.ai_model_usage u
+where u.user_id = %(user_id)s
+  and u.created_at >= %(period_start)s
+  and u.created_at < %(period_end)s
+order by u.created_at, u.id
+limit 1000"""
+
 HOT_READS: tuple[HotRead, ...] = (
     HotRead(
         name="user: usable models (table)",
@@ -106,6 +116,14 @@ where u.user_id = %(user_id)s
   and u.created_at < %(period_end)s
 group by u.model_id
 order by u.model_id""",
+    ),
+    HotRead(
+        # The client's request for a user's history (client/usage_rows.py): the user's own
+        # id and a window, first page. The same statement on both sides.
+        name="user: own usage rows this period, first page (the client's request)",
+        actor="user",
+        rls_sql=_OWN_ROWS_FIRST_PAGE,
+        owner_sql=_OWN_ROWS_FIRST_PAGE,
     ),
     HotRead(
         name="admin: org usage by model and user, one month",
