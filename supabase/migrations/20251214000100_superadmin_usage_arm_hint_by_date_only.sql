@@ -12,16 +12,18 @@
   * served the arm with the user's id leading and the hint's range next, where the arm's
   * date bounds nothing: every entry of the user's whole history read to find none. On the
   * large bench data a user's first page of the period, as the client asks for it, ran
-  * 14.8-19.6 ms where the owner's same statement ran 4.2-12.1 ms (BENCHMARKS.md).
+  * 14.8-19.6 ms where the owner's same statement ran 4.2-12.1 ms (wide), and 36.2 ms
+  * against 2.0 ms (skewed); with this migration 9.4-13.0 ms and 19.3 ms (BENCHMARKS.md).
   *
   *   - The hint ranges over `tokens_used` instead: a not-null integer, across the integer's
   *     whole range (always true), that no other index holds.
   *   - The index on (created_at, tokens_used) replaces the one on (created_at, model_id):
   *     it serves every condition of the arm, and it leads with the date, which for anyone
   *     but a superadmin starts past every row ('infinity'), so the arm's scan is empty.
-  *     Without such an index the arm looked wide (its hint checked row by row), users'
-  *     and admins' reads fell back to the window's every row filtered: a user's own usage
-  *     at small 2.2x -> 6.7x the owner's, measured and not kept (BENCHMARKS.md).
+  *     Without such an index the arm looked wide (its hint checked row by row), and
+  *     users' and admins' reads fell back to every row of the window, filtered: a user's
+  *     own usage at small wide went from 1.9-2.2x to 6.5-6.7x the owner's (measured, not
+  *     kept; BENCHMARKS.md).
   *
   * tests/database/test_usage_read_superadmin_plan.py checks the plans (a superadmin's day
   * and month; a user's and an admin's own rows by date, with the log's statistics as at
