@@ -23,7 +23,9 @@ from tests.database.seeded_actors import seeded_actor
 
 pytestmark = pytest.mark.stack
 
-ADMIN_MONTH = next(r for r in HOT_READS if r.name.startswith("admin: org usage")).rls_sql
+ADMIN_MONTH = next(
+    r for r in HOT_READS if r.name == "admin: org usage by model and user, one month"
+).rls_sql
 REQUESTS = 12  # past the five custom plans after which Postgres may keep the generic one
 
 

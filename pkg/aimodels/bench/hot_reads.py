@@ -52,15 +52,22 @@ where u.created_at >= %(day_start)s and u.created_at < %(day_end)s
 group by u.organization_id, u.model_id
 order by u.organization_id, u.model_id"""
 
-# A user's usage rows as the client asks for them: by own id and dates, a page of 1000.
-_OWN_ROWS_FIRST_PAGE = """
+
+def _first_page(column: str, window: str) -> str:
+    """Usage rows as the client asks for them (client/usage_rows.py): one column equal to
+    the caller's id or organization, a window, by date, a page of 1000."""
+    return f"""
 select u.*
 from public.ai_model_usage u
-where u.user_id = %(user_id)s
-  and u.created_at >= %(period_start)s
-  and u.created_at < %(period_end)s
+where u.{column} = %({column})s
+  and u.created_at >= %({window}_start)s
+  and u.created_at < %({window}_end)s
 order by u.created_at, u.id
 limit 1000"""
+
+
+_OWN_ROWS_FIRST_PAGE = _first_page("user_id", "period")
+_ORG_ROWS_FIRST_PAGE = _first_page("organization_id", "month")
 
 HOT_READS: tuple[HotRead, ...] = (
     HotRead(
@@ -124,6 +131,13 @@ order by u.model_id""",
         actor="user",
         rls_sql=_OWN_ROWS_FIRST_PAGE,
         owner_sql=_OWN_ROWS_FIRST_PAGE,
+    ),
+    HotRead(
+        # The client's request for the organization's rows (client/org_admin.py, usage()).
+        name="admin: org usage rows this month, first page (the client's request)",
+        actor="admin",
+        rls_sql=_ORG_ROWS_FIRST_PAGE,
+        owner_sql=_ORG_ROWS_FIRST_PAGE,
     ),
     HotRead(
         name="admin: org usage by model and user, one month",
