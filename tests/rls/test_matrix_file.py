@@ -50,6 +50,8 @@ def test_every_actor_has_a_case_for_every_table_and_crud_operation(matrix: Matri
         "settle_usage",
         "release_usage",
         "visible_model_id",
+        "own_usage_rows",
+        "org_usage_rows",
     ],
 )
 def test_every_actor_calls_each_api_function(matrix: Matrix, rpc: str) -> None:

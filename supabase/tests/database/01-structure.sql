@@ -263,10 +263,11 @@ select is(
   (select array_agg(p.proname::text order by p.proname) from pg_proc p
    where p.pronamespace = 'public'::regnamespace and p.prokind = 'f'),
   array['accept_invitation', 'clean_up_usage_holds', 'get_model_api_key', 'invite_member',
-        'quota_status', 'record_usage', 'release_usage', 'remove_member', 'reserve_usage',
-        'reset_org_quotas', 'revoke_invitation', 'set_model_api_key', 'settle_usage',
-        'usable_models', 'usage_across_orgs', 'usage_report', 'visible_model_id'],
-  'public exposes only the seventeen API functions'
+        'org_usage_rows', 'own_usage_rows', 'quota_status', 'record_usage', 'release_usage',
+        'remove_member', 'reserve_usage', 'reset_org_quotas', 'revoke_invitation',
+        'set_model_api_key', 'settle_usage', 'usable_models', 'usage_across_orgs',
+        'usage_report', 'visible_model_id'],
+  'public exposes only the nineteen API functions'
 );
 select is_empty(
   $$select p.oid::regprocedure::text from pg_proc p
@@ -298,14 +299,15 @@ select is(
 select is(
   (select array_agg(p.proname::text order by p.proname) from pg_proc p
    where p.pronamespace = 'private'::regnamespace and not p.prosecdef),
-  array['caller_id', 'check_user_limit_applies', 'effective_limit', 'expired_trial_model_ids',
-        'forbid_usage_changes', 'hold_result', 'is_platform_or_superadmin_request',
-        'is_platform_request', 'is_privileged_writer', 'is_trial_expired', 'model_targets_org',
-        'new_org_slug', 'next_quota_reset', 'normalized_email', 'org_model_access_rows',
-        'organization_type_slugs', 'period_window', 'plan_rank', 'protect_model_config_keys',
+  array['caller_id', 'check_usage_page', 'check_user_limit_applies', 'effective_limit',
+        'expired_trial_model_ids', 'forbid_usage_changes', 'hold_result',
+        'is_platform_or_superadmin_request', 'is_platform_request', 'is_privileged_writer',
+        'is_trial_expired', 'model_targets_org', 'new_org_slug', 'next_quota_reset',
+        'normalized_email', 'org_model_access_rows', 'organization_type_slugs',
+        'period_window', 'plan_rank', 'protect_model_config_keys',
         'protect_organization_fields', 'protect_profile_fields', 'refuse_org_quota',
-        'refuse_user_limit', 'touch_updated_at', 'trial_ends_at', 'usable_until', 'usage_receipt',
-        'vetted_signup_org'],
+        'refuse_user_limit', 'touch_updated_at', 'trial_ends_at', 'usable_until',
+        'usage_page_query', 'usage_receipt', 'vetted_signup_org'],
   'private helpers run as the invoker unless they must read past row level security'
 );
 

@@ -1,0 +1,124 @@
+begin;
+\ir ../helpers.psql
+select plan(18);
+
+-- own_usage_rows() and org_usage_rows(): a caller's usage rows a page at a time, by key.
+-- Each returns exactly what the read policy lets that caller read with the same filter,
+-- in (created_at, id) order, and its pages put together are every row once.
+
+-- More rows than a page, at distinct and at equal times, for user1 of bright-visas.
+insert into public.ai_model_usage (
+  user_id, organization_id, model_id, model_name, tokens_used,
+  period_start, period_end, period_type, created_at)
+select tests.user_id('user1@bright-visas.example.test'), tests.org_id('bright-visas'),
+  tests.model_id('Immigration Case Assistant'), 'Immigration Case Assistant', 1,
+  now() - interval '40 days', now(), 'monthly',
+  now() - interval '1 day' + (g / 3) * interval '1 minute'  -- three rows per minute
+from generate_series(1, 25) g;
+
+select tests.clear_authentication();
+create temporary table owner_rows as
+  select u.id, u.user_id, u.organization_id, u.created_at from public.ai_model_usage u;
+grant select on owner_rows to authenticated;
+
+-- ---------------------------------------------------------------------------
+-- What each caller reads
+-- ---------------------------------------------------------------------------
+select tests.authenticate_as('user1@bright-visas.example.test');
+select results_eq(
+  $$select id from public.own_usage_rows()$$,
+  format('select id from owner_rows where user_id = %L order by created_at, id',
+    tests.user_id('user1@bright-visas.example.test')),
+  'a user''s own rows, in (created_at, id) order');
+select set_eq($$select id from public.own_usage_rows()$$,
+  format('select id from public.ai_model_usage where user_id = %L',
+    tests.user_id('user1@bright-visas.example.test')),
+  'the same rows the read policy gives the user for their own id');
+select throws_ok($$select * from public.org_usage_rows()$$, '42501', null,
+  'a user reads no organization''s rows');
+
+select tests.authenticate_as('admin@bright-visas.example.test');
+select results_eq(
+  $$select id from public.org_usage_rows()$$,
+  format('select id from owner_rows where organization_id = %L order by created_at, id',
+    tests.org_id('bright-visas')),
+  'an admin''s organization''s rows, in (created_at, id) order');
+select set_eq($$select id from public.org_usage_rows()$$,
+  format('select id from public.ai_model_usage where organization_id = %L',
+    tests.org_id('bright-visas')),
+  'the same rows the read policy gives the admin for their organization');
+select is((select count(*)::int from public.own_usage_rows()), 0,
+  'an admin''s own rows: none recorded');
+
+select tests.authenticate_as('admin@pulse-health.example.test');
+select set_eq($$select id from public.org_usage_rows()$$,
+  format('select id from owner_rows where organization_id = %L', tests.org_id('pulse-health')),
+  'another admin reads only their own organization''s rows');
+
+select tests.authenticate_as('superadmin@example.test');
+select is((select count(*)::int from public.own_usage_rows()), 0,
+  'a superadmin has no own rows');
+select throws_ok($$select * from public.org_usage_rows()$$, '42501', null,
+  'a superadmin administers no organization');
+
+select tests.authenticate_as_key('anon');
+select throws_ok($$select * from public.own_usage_rows()$$, '42501', null,
+  'anon may not call own_usage_rows()');
+select throws_ok($$select * from public.org_usage_rows()$$, '42501', null,
+  'anon may not call org_usage_rows()');
+
+-- ---------------------------------------------------------------------------
+-- Pages by key
+-- ---------------------------------------------------------------------------
+select tests.authenticate_as('user1@bright-visas.example.test');
+create temporary table pages (page int, n int, id uuid, created_at timestamptz);
+do $$
+declare
+  last_at timestamptz;
+  last_id uuid;
+  page_no int := 0;
+  rows_read int;
+begin
+  loop
+    page_no := page_no + 1;
+    insert into pages
+      select page_no, r.ordinality, r.id, r.created_at
+      from public.own_usage_rows(
+        after_created_at => last_at, after_id => last_id, max_rows => 4) with ordinality r;
+    get diagnostics rows_read = row_count;
+    exit when rows_read < 4 or page_no > 100;
+    select p.id, p.created_at into last_id, last_at
+    from pages p where p.page = page_no order by p.n desc limit 1;
+  end loop;
+end;
+$$;
+select results_eq(
+  $$select id from pages order by page, n$$,
+  $$select id from public.own_usage_rows()$$,
+  'pages of 4 by key put together are every row once, in order');
+select cmp_ok((select max(page) from pages), '>', 5, 'not vacuous: more than five pages');
+
+select is(
+  (select array_agg(id order by created_at, id) from public.own_usage_rows(
+    since => now() - interval '1 day', until => now() - interval '1 day' + interval '4 minutes')),
+  (select array_agg(id order by created_at, id) from owner_rows
+   where user_id = tests.user_id('user1@bright-visas.example.test')
+     and created_at >= now() - interval '1 day'
+     and created_at < now() - interval '1 day' + interval '4 minutes'),
+  'since and until bound the rows like the client''s window');
+
+-- ---------------------------------------------------------------------------
+-- Bad input: a clear refusal, nothing read
+-- ---------------------------------------------------------------------------
+select throws_ok($$select * from public.own_usage_rows(since => now(), until => now() - interval '1 day')$$,
+  'AM009', null, 'since after until is refused');
+select throws_ok($$select * from public.own_usage_rows(after_created_at => now())$$,
+  'AM009', null, 'a key needs both its created_at and its id');
+select throws_ok($$select * from public.org_usage_rows(max_rows => 0)$$,
+  '42501', null, 'a user is refused before the page size is looked at');
+select tests.authenticate_as('admin@bright-visas.example.test');
+select throws_ok($$select * from public.org_usage_rows(max_rows => 1001)$$,
+  'AM009', null, 'pages hold at most 1000 rows');
+
+select * from finish();
+rollback;
