@@ -115,9 +115,17 @@ def test_admin_reads_org_usage_by_user_and_model(admin: OrgAdminService) -> None
     assert "Immigration Case Assistant" in by_model
 
 
-def test_user_reads_only_their_own_usage_through_the_admin_service(
-    user_as_admin: OrgAdminService, sign_in: SignIn
+def test_a_user_is_refused_the_organizations_rows_through_the_admin_service(
+    user_as_admin: OrgAdminService,
 ) -> None:
-    me = sign_in("user1@bright-visas.example.test").actor.user_id
-    rows = user_as_admin.usage()
-    assert rows and {row.user_id for row in rows} == {me}
+    """The database refuses it (org_usage_rows), for a client that skips the role check."""
+    with pytest.raises(PermissionDenied):
+        user_as_admin.usage()
+
+
+def test_admin_reads_every_row_of_the_organization_in_order(admin: OrgAdminService) -> None:
+    rows = admin.usage()
+    assert {row.organization_id for row in rows} == {admin.org_id}
+    assert len(rows) >= 2, "seeded usage of two users"
+    keys = [(row.created_at, row.id) for row in rows]
+    assert keys == sorted(keys)

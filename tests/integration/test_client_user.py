@@ -15,6 +15,7 @@ from aimodels.client import (
     PermissionDenied,
     UserQuotaExceeded,
     UserService,
+    usage_rows,
 )
 from aimodels.client.errors import api_errors
 from aimodels.domain import LimitPeriod
@@ -114,6 +115,19 @@ def test_history_holds_only_your_own_rows(sign_in: SignIn, user: UserService) ->
     mine = user.usage_history()
     assert mine and {row.user_id for row in mine} == {user.user_id}
     assert user.user_id not in {row.user_id for row in other.usage_history()}
+
+
+def test_history_read_a_page_at_a_time_is_every_row_once_in_order(
+    user: UserService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for tokens in (1, 2, 3, 4, 5):
+        user.record_usage(IMMIGRATION, tokens)
+    whole = user.usage_history()
+    monkeypatch.setattr(usage_rows, "PAGE_ROWS", 2)
+    paged = user.usage_history()
+    assert len(whole) >= 5 and paged == whole
+    keys = [(row.created_at, row.id) for row in paged]
+    assert keys == sorted(keys) and len(set(keys)) == len(keys)
 
 
 @pytest.mark.parametrize("email", ["admin@bright-visas.example.test", "superadmin@example.test"])

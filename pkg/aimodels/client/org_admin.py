@@ -11,7 +11,7 @@ from aimodels.client.onboarding import OrgMembers
 from aimodels.client.refs import ModelRef, find_by_ref
 from aimodels.client.reports import usage_report
 from aimodels.client.rows import fetch_all, fetch_first
-from aimodels.client.usage_rows import read_usage
+from aimodels.client.usage_rows import UsageRows, read_usage
 from aimodels.domain import (
     Organization,
     OrgModelConfig,
@@ -157,7 +157,7 @@ class OrgAdminService:
     ) -> list[UsageRecord]:
         """Every usage row of the org in [since, until), oldest first."""
 
-        return read_usage(self._api, "organization_id", self.org_id, since, until)
+        return read_usage(self._api, UsageRows.ORGANIZATION, since, until)
 
     def usage_report(
         self, by: UsageGrouping, since: datetime | None = None, until: datetime | None = None

@@ -13,7 +13,7 @@ from aimodels.client.model_access import ModelAccess, proxy_url_from_env
 from aimodels.client.refs import ModelRef, as_uuid, find_by_ref
 from aimodels.client.reports import usage_report
 from aimodels.client.rows import fetch_value
-from aimodels.client.usage_rows import read_usage
+from aimodels.client.usage_rows import UsageRows, read_usage
 from aimodels.domain import (
     QuotaStatus,
     RecordUsageResult,
@@ -93,7 +93,7 @@ class UserService:
     ) -> list[UsageRecord]:
         """Your own usage rows in [since, until), oldest first."""
 
-        return read_usage(self._api, "user_id", self.user_id, since, until)
+        return read_usage(self._api, UsageRows.OWN, since, until)
 
     def usage_report(
         self, by: UsageGrouping, since: datetime | None = None, until: datetime | None = None
