@@ -66,6 +66,14 @@ order by u.created_at, u.id
 limit 1000"""
 
 
+def _first_page_by_rpc(function: str, window: str) -> str:
+    """The same page through the API's paged function, as the client asks for it."""
+    return f"""
+select r.*
+from public.{function}(
+  since => %({window}_start)s, until => %({window}_end)s, max_rows => 1000) r"""
+
+
 _OWN_ROWS_FIRST_PAGE = _first_page("user_id", "period")
 _ORG_ROWS_FIRST_PAGE = _first_page("organization_id", "month")
 
@@ -125,16 +133,29 @@ group by u.model_id
 order by u.model_id""",
     ),
     HotRead(
-        # The client's request for a user's history (client/usage_rows.py): the user's own
-        # id and a window, first page. The same statement on both sides.
-        name="user: own usage rows this period, first page (the client's request)",
+        # The client's request for a user's history (client/usage_rows.py), first page.
+        name="user: own usage rows this period, first page (rpc own_usage_rows)",
+        actor="user",
+        rls_sql=_first_page_by_rpc("own_usage_rows", "period"),
+        owner_sql=_OWN_ROWS_FIRST_PAGE,
+    ),
+    HotRead(
+        # The same page from the table, filtered as a client would: the policy's arms then
+        # multiply the filter's estimate (BENCHMARKS.md).
+        name="user: own usage rows this period, first page (table, by own id)",
         actor="user",
         rls_sql=_OWN_ROWS_FIRST_PAGE,
         owner_sql=_OWN_ROWS_FIRST_PAGE,
     ),
     HotRead(
         # The client's request for the organization's rows (client/org_admin.py, usage()).
-        name="admin: org usage rows this month, first page (the client's request)",
+        name="admin: org usage rows this month, first page (rpc org_usage_rows)",
+        actor="admin",
+        rls_sql=_first_page_by_rpc("org_usage_rows", "month"),
+        owner_sql=_ORG_ROWS_FIRST_PAGE,
+    ),
+    HotRead(
+        name="admin: org usage rows this month, first page (table, by own organization)",
         actor="admin",
         rls_sql=_ORG_ROWS_FIRST_PAGE,
         owner_sql=_ORG_ROWS_FIRST_PAGE,
