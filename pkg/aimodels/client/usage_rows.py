@@ -2,7 +2,7 @@
 
 The rows come a page at a time from the API's paged functions (own_usage_rows,
 org_usage_rows), each page after the last row of the one before: one walk of the caller's
-index per page, however deep (docs/roles-and-rls.md explains why not the table).
+index per page, however deep (docs/rules.md says why not the table).
 """
 
 from __future__ import annotations
