@@ -1,0 +1,111 @@
+"""A page of usage rows (own_usage_rows(), org_usage_rows()) is one walk of the caller's
+own index from the page's key, stopping at the page's last row, whatever the log's
+statistics say of the caller.
+
+The page's statement is planned at each call with the caller's value. When it was written
+as the client's filter (`user_id = me`, a window, by date), the planner chose by its
+estimate of the caller's share of the window: a caller with more rows than a page among
+many others' got a walk of the date index filtering out everyone else's rows (48,641 of
+them for a page of 1,000 on the medium bench data), and a caller it took for light got
+every row of their window read and sorted for the first page. Here the log is grown to a
+busy window, inside a transaction that is rolled back, both with the seed's dozen members
+(each a twelfth of the window) and with the counts of the large scale (each a sliver), and
+a seeded user's and admin's first and second pages are planned as they run.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import psycopg
+import pytest
+
+from aimodels.bench.actors import enter_as
+from aimodels.bench.plans import nested_plans
+from aimodels.stack.state import StackInfo
+from tests.database.grown_log import grow_log, midnight
+from tests.database.seeded_actors import seeded_actor
+
+pytestmark = pytest.mark.stack
+
+PAGE_ROWS = 1000
+
+# (account, paged function, the column that names the caller's rows)
+CALLERS = [
+    ("user1@acme-law.example.test", "own_usage_rows", "user_id"),
+    ("admin@acme-law.example.test", "org_usage_rows", "organization_id"),
+]
+
+_INDEX_SCAN = re.compile(r"Index (?:Only )?Scan using (\w+) on")
+_FULL_SORT = re.compile(r"(?<!Incremental )\bSort  \(")
+
+
+def _page_plans(
+    conn: psycopg.Connection, email: str, function: str, params: dict[str, object]
+) -> tuple[list[str], list[tuple[object, ...]]]:
+    """The plans of the statements the paged function runs for this account, and its rows."""
+    actor = seeded_actor(conn, email)
+    call = (
+        f"select r.id, r.created_at from public.{function}(since => %(since)s,"
+        " until => %(until)s, after_created_at => %(after_created_at)s,"
+        " after_id => %(after_id)s, max_rows => %(max_rows)s) r"
+    )
+    with conn.transaction(force_rollback=True):
+        plans = nested_plans(conn, lambda c: enter_as(c, actor), call, params)
+    with conn.transaction(force_rollback=True):
+        enter_as(conn, actor)
+        rows = conn.execute(call, params).fetchall()
+    return plans, rows
+
+
+def _owner_page(
+    conn: psycopg.Connection, column: str, value: object, params: dict[str, object]
+) -> list[tuple[object, ...]]:
+    """The same page as the owner reads it from the table."""
+    return conn.execute(
+        f"select u.id, u.created_at from public.ai_model_usage u where u.{column} = %(value)s"
+        " and u.created_at >= %(since)s and u.created_at < %(until)s"
+        " and (u.created_at, u.id) > (%(after_created_at)s, %(after_id)s)"
+        " order by u.created_at, u.id limit %(max_rows)s",
+        {
+            **params,
+            "value": value,
+            "after_created_at": params["after_created_at"] or "-infinity",
+            "after_id": params["after_id"] or "00000000-0000-0000-0000-000000000000",
+        },
+    ).fetchall()
+
+
+@pytest.mark.parametrize("large_scale_counts", [False, True], ids=["seed-counts", "large-counts"])
+@pytest.mark.parametrize(("email", "function", "column"), CALLERS, ids=["user", "admin"])
+def test_a_page_walks_the_callers_own_index_and_stops(
+    fresh_db: StackInfo, email: str, function: str, column: str, large_scale_counts: bool
+) -> None:
+    until = midnight()
+    with psycopg.connect(fresh_db.db_url) as conn, conn.transaction(force_rollback=True):
+        index_columns = grow_log(conn, until, large_scale_counts=large_scale_counts)
+        actor = seeded_actor(conn, email)
+        value = actor.user_id if column == "user_id" else actor.organization_id
+        params: dict[str, object] = {
+            "since": until - timedelta(days=30),
+            "until": until,
+            "after_created_at": None,
+            "after_id": None,
+            "max_rows": PAGE_ROWS,
+        }
+        for page in ("first", "second"):
+            plans, rows = _page_plans(conn, email, function, params)
+            page_plans = [p for p in plans if "ai_model_usage" in p]
+            assert len(page_plans) == 1, plans
+            plan = page_plans[0]
+            scanned = _INDEX_SCAN.findall(plan)
+            assert scanned, plan
+            for index in scanned:
+                assert index_columns[index][:2] == [column, "created_at"], (page, index, plan)
+                assert str(value) in plan, plan
+            assert not _FULL_SORT.search(plan), (page, plan)
+            assert "Bitmap" not in plan, (page, plan)
+            assert rows == _owner_page(conn, column, value, params), page
+            assert len(rows) == PAGE_ROWS, page  # not vacuous: the caller has more than a page
+            params = {**params, "after_created_at": rows[-1][1], "after_id": rows[-1][0]}
