@@ -74,28 +74,39 @@ select throws_ok($$select * from public.org_usage_rows()$$, '42501', null,
 -- ---------------------------------------------------------------------------
 -- Pages by key
 -- ---------------------------------------------------------------------------
-select tests.authenticate_as('user1@bright-visas.example.test');
-create temporary table pages (page int, n int, id uuid, created_at timestamptz);
-do $$
+-- The caller's rows read page after page, each page after the last row of the one before,
+-- as the client reads them (client/usage_rows.py): (page, position on the page, id).
+create function pg_temp.pages(
+  window_since timestamptz, window_until timestamptz, page_size int
+) returns table (page int, n int, id uuid)
+language plpgsql as $$
 declare
   last_at timestamptz;
   last_id uuid;
-  page_no int := 0;
   rows_read int;
 begin
+  page := 0;
   loop
-    page_no := page_no + 1;
-    insert into pages
-      select page_no, r.ordinality, r.id, r.created_at
+    page := page + 1;
+    rows_read := 0;
+    for n, id, last_at in
+      select r.ordinality, r.id, r.created_at
       from public.own_usage_rows(
-        after_created_at => last_at, after_id => last_id, max_rows => 4) with ordinality r;
-    get diagnostics rows_read = row_count;
-    exit when rows_read < 4 or page_no > 100;
-    select p.id, p.created_at into last_id, last_at
-    from pages p where p.page = page_no order by p.n desc limit 1;
+        since => window_since, until => window_until,
+        after_created_at => last_at, after_id => last_id, max_rows => page_size)
+        with ordinality r
+    loop
+      last_id := id;
+      rows_read := rows_read + 1;
+      return next;
+    end loop;
+    exit when rows_read < page_size or page > 100;
   end loop;
 end;
 $$;
+
+select tests.authenticate_as('user1@bright-visas.example.test');
+create temporary table pages as select * from pg_temp.pages(null, null, 4);
 select results_eq(
   $$select id from pages order by page, n$$,
   $$select id from public.own_usage_rows()$$,
@@ -125,31 +136,8 @@ select is(
   'a key before since: the page starts at since');
 
 -- Pages by key inside a window, rows at equal times split across pages.
-create temporary table window_pages (page int, n int, id uuid);
-do $$
-declare
-  window_since timestamptz := now() - interval '1 day' + interval '1 minute';
-  window_until timestamptz := now() - interval '1 day' + interval '6 minutes';
-  last_at timestamptz;
-  last_id uuid;
-  page_no int := 0;
-  rows_read int;
-begin
-  loop
-    page_no := page_no + 1;
-    insert into window_pages
-      select page_no, r.ordinality, r.id
-      from public.own_usage_rows(
-        since => window_since, until => window_until,
-        after_created_at => last_at, after_id => last_id, max_rows => 2) with ordinality r;
-    get diagnostics rows_read = row_count;
-    exit when rows_read < 2 or page_no > 100;
-    select u.id, u.created_at into last_id, last_at
-    from window_pages p join owner_rows u using (id)
-    where p.page = page_no order by p.n desc limit 1;
-  end loop;
-end;
-$$;
+create temporary table window_pages as select * from pg_temp.pages(
+  now() - interval '1 day' + interval '1 minute', now() - interval '1 day' + interval '6 minutes', 2);
 select results_eq(
   $$select id from window_pages order by page, n$$,
   $$select id from owner_rows
