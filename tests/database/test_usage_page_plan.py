@@ -21,7 +21,7 @@ from datetime import timedelta
 import psycopg
 import pytest
 
-from aimodels.bench.actors import enter_as
+from aimodels.bench.actors import Actor, enter_as
 from aimodels.bench.plans import nested_plans
 from aimodels.stack.state import StackInfo
 from tests.database.grown_log import grow_log, midnight
@@ -42,10 +42,9 @@ _FULL_SORT = re.compile(r"(?<!Incremental )\bSort  \(")
 
 
 def _page_plans(
-    conn: psycopg.Connection, email: str, function: str, params: dict[str, object]
+    conn: psycopg.Connection, actor: Actor, function: str, params: dict[str, object]
 ) -> tuple[list[str], list[tuple[object, ...]]]:
-    """The plans of the statements the paged function runs for this account, and its rows."""
-    actor = seeded_actor(conn, email)
+    """The plans of the statements the paged function runs for this caller, and its rows."""
     call = (
         f"select r.id, r.created_at from public.{function}(since => %(since)s,"
         " until => %(until)s, after_created_at => %(after_created_at)s,"
@@ -95,7 +94,7 @@ def test_a_page_walks_the_callers_own_index_and_stops(
             "max_rows": PAGE_ROWS,
         }
         for page in ("first", "second"):
-            plans, rows = _page_plans(conn, email, function, params)
+            plans, rows = _page_plans(conn, actor, function, params)
             page_plans = [p for p in plans if "ai_model_usage" in p]
             assert len(page_plans) == 1, plans
             plan = page_plans[0]
@@ -103,7 +102,7 @@ def test_a_page_walks_the_callers_own_index_and_stops(
             assert scanned, plan
             for index in scanned:
                 assert index_columns[index][:2] == [column, "created_at"], (page, index, plan)
-                assert str(value) in plan, plan
+            assert str(value) in plan, plan
             assert not _FULL_SORT.search(plan), (page, plan)
             assert "Bitmap" not in plan, (page, plan)
             assert rows == _owner_page(conn, column, value, params), page
