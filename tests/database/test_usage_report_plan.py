@@ -15,7 +15,7 @@ import psycopg
 import pytest
 
 from aimodels.bench.actors import enter_as
-from aimodels.bench.plans import nested_plans
+from aimodels.bench.plans import nested_plans, the_plan_reading
 from aimodels.stack.state import StackInfo
 from tests.database.seeded_actors import seeded_actor
 
@@ -52,9 +52,7 @@ def test_the_report_groups_by_its_own_keys(fresh_db: StackInfo, group_by: str) -
             enter_as(conn, actor)
             reported = conn.execute(call, {"group_by": group_by}).fetchall()
 
-    statements = [p for p in plans if "ai_model_usage" in p]
-    assert len(statements) == 1, plans
-    plan = statements[0]
+    plan = the_plan_reading(plans)
     group_keys = _GROUP_KEY.findall(plan)
     assert group_keys, plan
     for line in group_keys:

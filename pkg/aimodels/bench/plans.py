@@ -97,3 +97,14 @@ def nested_plans(
 def seq_scanned_in(plan_texts: list[str]) -> list[str]:
     """Tables text-format plans read with a Seq Scan (Parallel Seq Scan included)."""
     return sorted({table for text in plan_texts for table in _SEQ_SCAN.findall(text)})
+
+
+def the_plan_reading(plan_texts: list[str], table: str = USAGE_TABLE) -> str:
+    """The one plan among a function's statements that reads `table`.
+
+    Raises LookupError when none does, or more than one (the plan under test is then not the
+    one the caller means)."""
+    reading = [text for text in plan_texts if table in text]
+    if len(reading) != 1:
+        raise LookupError(f"{len(reading)} plans read {table}:\n" + "\n\n".join(plan_texts))
+    return reading[0]
