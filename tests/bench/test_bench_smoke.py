@@ -86,21 +86,46 @@ def test_rls_and_owner_sides_compute_the_same_result(tiny_report: RunReport) -> 
     assert all(c.passed for c in same), [c.name for c in same if not c.passed]
 
 
-def test_concurrency_covers_both_modes_at_every_session_count(tiny_report: RunReport) -> None:
+_SPENDING_MODES = (
+    "(a) different users",
+    "(b) one user near its limit",
+    "(c) different users, hold then settle",
+    "(d) one user near its limit, hold then settle",
+)
+
+
+def test_concurrency_covers_every_mode_at_every_session_count(tiny_report: RunReport) -> None:
     [conc] = [r for r in tiny_report.results if r.name == "concurrency"]
     wrapped = ", vs the same API transaction"
     cases = [f.case for f in conc.figures]
-    for mode in ("(a) different users", "(b) one user near its limit"):
-        assert [c for c in cases if c.startswith(mode) and not c.endswith(wrapped)] == [
+    for mode in _SPENDING_MODES:
+        assert [c for c in cases if c.startswith(mode + ",") and not c.endswith(wrapped)] == [
             f"{mode}, {n} sessions" for n in (1, 2, 4, 8, 16)
         ]
-    # Mode (a) is also set against the bare INSERT inside the API's transaction.
+    # Modes (a) and (c) are also set against the bare INSERT inside the API's transaction.
     assert [c for c in cases if c.endswith(wrapped)] == [
-        f"(a) different users, {n} sessions{wrapped}" for n in (1, 2, 4, 8, 16)
+        f"{mode}, {n} sessions{wrapped}"
+        for mode in (_SPENDING_MODES[0], _SPENDING_MODES[2])
+        for n in (1, 2, 4, 8, 16)
+    ]
+    # The target at 8 sessions: recordings, and holds with their settlements.
+    assert [f.case for f in conc.figures if f.target is not None] == [
+        f"{_SPENDING_MODES[0]}, 8 sessions",
+        f"{_SPENDING_MODES[2]}, 8 sessions",
     ]
     overshoot = [c for c in conc.checks if c.name.startswith("zero overshoot")]
-    assert len(overshoot) == 10
+    assert len(overshoot) == 20
     assert all(c.passed for c in overshoot), [c.detail for c in overshoot if not c.passed]
+
+
+def test_history_times_recording_and_holds_at_each_scale(tiny_report: RunReport) -> None:
+    [history] = [r for r in tiny_report.results if r.name == "recording_vs_history"]
+    scale = tiny_report.scale
+    assert [(f.case, f.metric) for f in history.figures] == [
+        (case, metric)
+        for case in (f"record_usage at {scale}", f"hold then settle at {scale}")
+        for metric in ("p50_ms", "p99_ms")
+    ]
 
 
 def test_usage_report_and_paging_agree_and_both_are_timed(tiny_report: RunReport) -> None:

@@ -1,9 +1,9 @@
-"""The concurrency benchmark's recording call, against the seeded database.
+"""The recording benchmarks' calls, against the seeded database.
 
-It sends record_usage() as the model access service sends a user's statement: one message,
-the session's settings bound once. These show that it records through the API's rules (row
-level security, the limits), that a refusal leaves the session usable, and that a value of
-the claims cannot become a placeholder.
+They send record_usage(), or a hold and its settlement, as the model access service sends a
+user's statement: one message, the session's settings bound once. These show that each
+records through the API's rules (row level security, the limits), that a refusal leaves the
+session usable and nothing held, and that a value of the claims cannot become a placeholder.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import psycopg
 import pytest
 
-from aimodels.bench.recording import RecordingSession
+from aimodels.bench.recording import HoldSession, RecordingSession, SpendingSession
 from aimodels.stack.local_stack import LocalStack
 from aimodels.stack.state import StackInfo
 
@@ -50,7 +50,7 @@ def _recorded(owner_url: str, user_id: uuid.UUID) -> list[int]:
 class Writing:
     """A recording session as the seeded user, and the log as it was when it began."""
 
-    session: RecordingSession
+    session: SpendingSession
     conn: psycopg.Connection
     owner_url: str
     user_id: uuid.UUID
@@ -65,15 +65,27 @@ class Writing:
     def idle(self) -> bool:
         return self.conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
 
+    def holds(self) -> dict[str, int]:
+        """The user's holds by status."""
+        with psycopg.connect(self.owner_url) as conn:
+            rows = conn.execute(
+                "select status, count(*) from public.usage_reservations where user_id = %s"
+                " group by status",
+                (self.user_id,),
+            ).fetchall()
+        return {str(status): int(count) for status, count in rows}
 
-@pytest.fixture
-def writing(fresh_db: StackInfo, local_stack: LocalStack) -> Iterator[Writing]:
+
+@pytest.fixture(params=[RecordingSession, HoldSession], ids=["recording", "hold then settle"])
+def writing(
+    request: pytest.FixtureRequest, fresh_db: StackInfo, local_stack: LocalStack
+) -> Iterator[Writing]:
     user_id, model_id = _ids(fresh_db.db_url)
     # A claim value with placeholders and percent signs in it, as an email may have.
     claims = json.dumps({"sub": str(user_id), "role": "authenticated", "email": "a%s%%b@x.test"})
     with psycopg.connect(local_stack.cluster.url("authenticator"), autocommit=True) as conn:
         yield Writing(
-            RecordingSession(conn, claims),
+            request.param(conn, claims),
             conn,
             fresh_db.db_url,
             user_id,
@@ -95,21 +107,25 @@ def _used_today(url: str, user_id: uuid.UUID, model_id: uuid.UUID) -> int:
 
 
 def test_a_call_records_exactly_its_tokens_as_the_user(writing: Writing) -> None:
-    assert writing.session.record(writing.model_id, 123) is True
-    assert writing.session.record(writing.model_id, 7) is True
+    assert writing.session.spend(writing.model_id, 123) is True
+    assert writing.session.spend(writing.model_id, 7) is True
     assert writing.new_rows() == [123, 7]
+    settled = 2 if isinstance(writing.session, HoldSession) else 0
+    assert writing.holds().get("settled", 0) == settled
+    assert writing.holds().get("active", 0) == 0
 
 
 def test_a_refusal_reads_as_not_recorded_and_the_session_goes_on(writing: Writing) -> None:
-    assert writing.session.record(writing.model_id, 20001) is False  # past the day's limit
+    assert writing.session.spend(writing.model_id, 20001) is False  # past the day's limit
     assert writing.idle()
-    assert writing.session.record(writing.model_id, 5) is True
+    assert writing.holds() == {}
+    assert writing.session.spend(writing.model_id, 5) is True
     assert writing.new_rows() == [5]
 
 
 def test_any_other_refusal_is_raised_and_rolled_back(writing: Writing) -> None:
     with pytest.raises(psycopg.Error) as raised:
-        writing.session.record(uuid.uuid4(), 5)  # no such model: AM001
+        writing.session.spend(uuid.uuid4(), 5)  # no such model: AM001
     assert raised.value.sqlstate == "AM001"
     assert writing.idle()
     assert writing.new_rows() == []
@@ -120,6 +136,7 @@ def test_the_warm_up_call_records_and_charges_nothing(writing: Writing) -> None:
     writing.session.warm_up(writing.model_id, left)  # admitted, then rolled back
     writing.session.warm_up(writing.model_id, left + 1)  # refused
     assert writing.idle()
+    assert writing.holds() == {}
     # Nothing stayed charged: a call that takes exactly what was left still fits.
-    assert writing.session.record(writing.model_id, left) is True
+    assert writing.session.spend(writing.model_id, left) is True
     assert writing.new_rows() == [left]

@@ -2,9 +2,12 @@
 
 (a) each session records for a different user (each in an organization of its own);
 (b) every session records for one user close to the limit, so about half the calls are
-refused. Sessions are threads, each with its own connection, released together. Each call
-is one message: BEGIN, the PostgREST settings (role, claims), record_usage() and COMMIT, as
-the model access service sends a user's statement (one round trip, one parse per statement).
+refused; (c) and (d) the same with a model call's accounting as the model access service
+does it, a hold (reserve_usage) and its settlement (settle_usage), two transactions per
+call. The target (at least half the bare INSERT's rate at 8 sessions) is on (a) and (c).
+Sessions are threads, each with its own connection, released together. Each transaction is
+one message: BEGIN, the PostgREST settings (role, claims), the RPC and COMMIT, as the model
+access service sends a user's statement (one round trip, one parse per statement).
 
 The limit is the table owner inserting the same rows with no checks: the superuser sets
 `session_replication_role = replica`, which skips the admission trigger (the only way to
@@ -14,11 +17,11 @@ sides send one round trip per call and make the per-call values (the claims, the
 parameters) before the clock starts, and first send one call rolled back on each new
 connection, so that its functions are compiled and its statements planned, as on the
 gateway's and the service's pooled connections.
-Mode (a) is also compared with that bare INSERT sent inside the API's transaction (BEGIN,
-the settings but the role switch, the INSERT, COMMIT, pipelined): what the rules cost,
-apart from what any API transaction costs the client and the server.
-Every run is checked for overshoot: recorded tokens never pass the limit, and the
-organization's quota counter equals what was recorded.
+Modes (a) and (c) are also compared with that bare INSERT sent inside the API's transaction
+(BEGIN, the settings but the role switch, the INSERT, COMMIT, pipelined): what the rules
+cost, apart from what any API transaction costs the client and the server.
+Every run is checked for overshoot: recorded tokens never pass the limit, the
+organization's quota counter equals what was recorded, and no hold is left active.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import statistics
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from uuid import UUID
 
 import psycopg
@@ -37,7 +41,9 @@ from aimodels.bench.context import BenchContext
 from aimodels.bench.cpu import total_cpu_seconds
 from aimodels.bench.recording import (
     BULK_MODEL,
+    HoldSession,
     RecordingSession,
+    SpendingSession,
     model_id,
     record_usage,
 )
@@ -49,6 +55,7 @@ from aimodels.proxy.user_database import SEARCH_PATH
 SESSIONS = (1, 2, 4, 8, 16)
 TOKENS = 10
 TARGET_AT_8 = 0.5
+TARGETED = ("(a)", "(c)")  # the modes with a target at 8 sessions: different users
 
 # A session's work: given its connection, it prepares (before the clock) and returns the loop.
 # Preparing includes one call rolled back, on both sides: a new connection's first call pays
@@ -164,26 +171,32 @@ class _Tally:
                 self.refused += 1
 
 
-def _rpc_job(writer: Writer, model: UUID, rows: int, tally: _Tally) -> Job:
+# How a session spends: a recording, or a model call's hold and its settlement.
+Spender = Callable[[psycopg.Connection, str], SpendingSession]
+
+
+def _rpc_job(spender: Spender, writer: Writer, model: UUID, rows: int, tally: _Tally) -> Job:
     # The gateway takes the claims from a verified token it remembers, not built per call.
     claims = json.dumps(writer.actor.claims())
 
     def job(conn: psycopg.Connection) -> Callable[[], None]:
-        session = RecordingSession(conn, claims)
+        session = spender(conn, claims)
         session.warm_up(model, TOKENS)
 
-        def record_rows() -> None:
+        def spend_rows() -> None:
             for _ in range(rows):
-                tally.add(session.record(model, TOKENS))
+                tally.add(session.spend(model, TOKENS))
 
-        return record_rows
+        return spend_rows
 
     return job
 
 
 _TOTALS = """
 select coalesce(sum(u.tokens_used), 0),
-       (select o.token_usage_current from public.organizations o where o.id = %(org)s)
+       (select o.token_usage_current from public.organizations o where o.id = %(org)s),
+       (select count(*) from public.usage_reservations r
+        where r.user_id = %(user)s and r.status = 'active')
 from public.ai_model_usage u
 where u.user_id = %(user)s and u.model_id = %(model)s
 """
@@ -195,11 +208,13 @@ def _overshoot(owner_url: str, writer: Writer, model: UUID, limit: int | None) -
         row = conn.execute(
             _TOTALS, {"org": writer.organization_id, "user": writer.actor.user_id, "model": model}
         ).fetchone()
-    used, counter = (int(row[0]), int(row[1])) if row else (0, 0)
+    used, counter, active = (int(row[0]), int(row[1]), int(row[2])) if row else (0, 0, 0)
     if limit is not None and used > limit:
         return f"recorded {used} > limit {limit}"
     if used != counter:
         return f"org counter {counter} != recorded {used}"
+    if active:
+        return f"{active} holds left active"
     return None
 
 
@@ -225,11 +240,14 @@ class _Run:
         return None if wrapped is None else self.calls / wrapped.seconds
 
 
-def _run_different_users(ctx: BenchContext, model: UUID, sessions: int, rows: int) -> _Run:
+def _run_different_users(
+    spender: Spender, ctx: BenchContext, model: UUID, sessions: int, rows: int
+) -> _Run:
     writers = provision_writers(ctx.database.owner_url, count=sessions, model=model)
     tally = _Tally()
     rpc = _run_sessions(
-        ctx.database.authenticator_url, [_rpc_job(w, model, rows, tally) for w in writers]
+        ctx.database.authenticator_url,
+        [_rpc_job(spender, w, model, rows, tally) for w in writers],
     )
     problems = [p for w in writers if (p := _overshoot(ctx.database.owner_url, w, model, None))]
     if tally.refused:
@@ -247,7 +265,9 @@ def _run_different_users(ctx: BenchContext, model: UUID, sessions: int, rows: in
     return _Run(rpc, bare, sessions * rows, "; ".join(problems) or None, wrapped)
 
 
-def _run_one_user_near_limit(ctx: BenchContext, model: UUID, sessions: int, rows: int) -> _Run:
+def _run_one_user_near_limit(
+    spender: Spender, ctx: BenchContext, model: UUID, sessions: int, rows: int
+) -> _Run:
     attempts = sessions * rows
     headroom = (attempts // 2) * TOKENS  # about half the calls fit
     limit = 1_000_000
@@ -258,7 +278,7 @@ def _run_one_user_near_limit(ctx: BenchContext, model: UUID, sessions: int, rows
     tally = _Tally()
     rpc = _run_sessions(
         ctx.database.authenticator_url,
-        [_rpc_job(writer, model, rows, tally) for _ in range(sessions)],
+        [_rpc_job(spender, writer, model, rows, tally) for _ in range(sessions)],
     )
     problem = _overshoot(ctx.database.owner_url, writer, model, limit)
     if problem is None and tally.recorded != attempts // 2:
@@ -293,15 +313,19 @@ def run_concurrency(ctx: BenchContext) -> BenchmarkResult:
     with psycopg.connect(ctx.database.owner_url) as conn:
         model = model_id(conn, BULK_MODEL)
     modes = {
-        "(a) different users": _run_different_users,
-        "(b) one user near its limit": _run_one_user_near_limit,
+        "(a) different users": partial(_run_different_users, RecordingSession),
+        "(b) one user near its limit": partial(_run_one_user_near_limit, RecordingSession),
+        "(c) different users, hold then settle": partial(_run_different_users, HoldSession),
+        "(d) one user near its limit, hold then settle": partial(
+            _run_one_user_near_limit, HoldSession
+        ),
     }
-    server_cpu: list[str] = []
+    server_cpu: dict[str, list[str]] = {"(a)": [], "(c)": []}
     for mode, run in modes.items():
         for sessions in SESSIONS:
             runs = [run(ctx, model, sessions, rows) for _ in range(rounds)]
-            if mode.startswith("(a)"):
-                server_cpu.append(f"{sessions} sessions: {_server_cpu_ms(runs)}")
+            if mode[:3] in server_cpu:
+                server_cpu[mode[:3]].append(f"{sessions} sessions: {_server_cpu_ms(runs)}")
             problems = [r.problem for r in runs if r.problem]
             result.checks.append(
                 Check(
@@ -317,7 +341,7 @@ def run_concurrency(ctx: BenchContext) -> BenchmarkResult:
                     value=statistics.median(r.rpc_rate for r in runs),
                     limit=statistics.median(r.bare_rate for r in runs),
                     limit_label="owner bare INSERT, same rows",
-                    target=TARGET_AT_8 if mode.startswith("(a)") and sessions == 8 else None,
+                    target=TARGET_AT_8 if mode[:3] in TARGETED and sessions == 8 else None,
                     goal=Goal.AT_LEAST,
                 )
             )
@@ -336,7 +360,7 @@ def run_concurrency(ctx: BenchContext) -> BenchmarkResult:
                     )
                 )
     result.notes.append(
-        "RPC side: one message per call (BEGIN; set_config of role and claims;"
+        "RPC side: one message per transaction (BEGIN; set_config of role and claims;"
         " record_usage(); COMMIT), as the model access service sends it, as the authenticator."
         " Limit: one autocommit INSERT per row by the owner, triggers skipped"
         " (session_replication_role = replica), server-bound (prepared). Both sides send one"
@@ -344,16 +368,21 @@ def run_concurrency(ctx: BenchContext) -> BenchmarkResult:
         " each connection, before the clock starts."
     )
     result.notes.append(
-        "(a) also against the bare INSERT sent inside the API's transaction (BEGIN; set_config"
-        " of search_path and claims, no role switch; the INSERT; COMMIT; pipelined): the cost"
-        " of the rules alone. No target: the target is on the row without it."
+        "(a) and (c) also against the bare INSERT sent inside the API's transaction (BEGIN;"
+        " set_config of search_path and claims, no role switch; the INSERT; COMMIT;"
+        " pipelined): the cost of the rules alone. No target: the target is on the row"
+        " without it."
     )
+    for mode, figures in server_cpu.items():
+        result.notes.append(
+            f"{mode} server CPU ms per call (the sessions' Postgres processes, all runs):"
+            f" {'recording' if mode == '(a)' else 'hold and settlement'} /"
+            " bare INSERT inside the API's transaction / bare INSERT: " + "; ".join(figures)
+        )
     result.notes.append(
-        "(a) server CPU ms per call (the sessions' Postgres processes, all runs): recording /"
-        " bare INSERT inside the API's transaction / bare INSERT: " + "; ".join(server_cpu)
-    )
-    result.notes.append(
-        f"{rows} calls per session per run, median of {rounds} runs; (b) counts refused calls"
-        " too (about half are refused by the limit)."
+        f"{rows} calls per session per run, median of {rounds} runs; (b) and (d) count refused"
+        " calls too (about half are refused by the limit). In (c) and (d) a call is a model"
+        " call's accounting as the model access service sends it: reserve_usage() for the"
+        " tokens, then settle_usage() for them, two transactions (one message each)."
     )
     return result

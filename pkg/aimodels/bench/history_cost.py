@@ -1,4 +1,5 @@
-"""Benchmark 2, recording cost vs history: record_usage p50/p99 for the long-history user.
+"""Benchmark 2, recording cost vs history: p50/p99 for the long-history user's recording
+(record_usage), and for a model call's hold and settlement (reserve_usage, settle_usage).
 
 Measured at the baseline scale and every scale up to the one asked for, in the same run and
 interleaved round by round (so a noisy moment hits every scale alike); the limit of each
@@ -7,20 +8,25 @@ figure is the baseline's figure. The cost must not grow with history.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from contextlib import ExitStack
 
 import psycopg
 
 from aimodels.bench.context import BenchContext
-from aimodels.bench.recording import BULK_MODEL, model_id, record_usage
+from aimodels.bench.recording import BULK_MODEL, HoldSession, model_id, record_usage
 from aimodels.bench.report import BenchmarkResult, Figure
 from aimodels.bench.stats import measure_interleaved
 
 TARGET_P99_RATIO = 1.2
+RECORD = "record_usage at {}"
+HOLD = "hold then settle at {}"
 # A p99 of one round of a few hundred calls is nearly its slowest call; its median over
 # this many rounds holds still from run to run (three rounds swung 0.95-1.43 at large).
 MIN_ROUNDS = 9
+
+Action = Callable[[], None]
 
 
 def _history_note(conn: psycopg.Connection, ctx: BenchContext) -> str:
@@ -39,17 +45,31 @@ from public.ai_model_usage u where u.user_id = %s""",
     return f"{ctx.scale}: user history {total:,} rows, {this_period:,} in this period"
 
 
-def _recorder(ctx: BenchContext, resources: ExitStack) -> tuple[Callable[[], None], str]:
+_REFUSED = "the long-history user was refused: limits are misconfigured"
+
+
+def _spenders(ctx: BenchContext, resources: ExitStack) -> tuple[dict[str, Action], str]:
+    """The long-history user's recording and hold-then-settle at this scale, and its note."""
     actor = ctx.seed_info.actor("user")
     owner = resources.enter_context(psycopg.connect(ctx.database.owner_url, autocommit=True))
     api = resources.enter_context(psycopg.connect(ctx.database.authenticator_url, autocommit=True))
+    service = resources.enter_context(
+        psycopg.connect(ctx.database.authenticator_url, autocommit=True)
+    )
     model = model_id(owner, BULK_MODEL)
+    holds = HoldSession(service, json.dumps(actor.claims()))
+    holds.warm_up(model, 1)
 
     def record() -> None:
         if not record_usage(api, actor, model, 1):
-            raise RuntimeError("the long-history user was refused: limits are misconfigured")
+            raise RuntimeError(_REFUSED)
 
-    return record, _history_note(owner, ctx)
+    def hold_then_settle() -> None:
+        if not holds.spend(model, 1):
+            raise RuntimeError(_REFUSED)
+
+    actions = {RECORD.format(ctx.scale): record, HOLD.format(ctx.scale): hold_then_settle}
+    return actions, _history_note(owner, ctx)
 
 
 def run_history_cost(contexts: list[BenchContext]) -> BenchmarkResult:
@@ -61,9 +81,10 @@ def run_history_cost(contexts: list[BenchContext]) -> BenchmarkResult:
         scale=target_ctx.scale,
     )
     with ExitStack() as resources:
-        actions = {}
+        actions: dict[str, Action] = {}
         for ctx in contexts:
-            actions[str(ctx.scale)], note = _recorder(ctx, resources)
+            spenders, note = _spenders(ctx, resources)
+            actions.update(spenders)
             result.notes.append(note)
         latencies = measure_interleaved(
             actions,
@@ -71,24 +92,27 @@ def run_history_cost(contexts: list[BenchContext]) -> BenchmarkResult:
             per_round=target_ctx.spec.per_round,
             warmup=target_ctx.warmup,
         )
-    baseline = latencies[str(baseline_ctx.scale)]
-    for ctx in contexts:
-        latency = latencies[str(ctx.scale)]
-        for metric in ("p50_ms", "p99_ms"):
-            result.figures.append(
-                Figure(
-                    case=f"record_usage at {ctx.scale}",
-                    metric=metric,
-                    value=getattr(latency, metric),
-                    limit=getattr(baseline, metric),
-                    limit_label=f"same at {baseline_ctx.scale}",
-                    target=TARGET_P99_RATIO
-                    if metric == "p99_ms" and ctx is not baseline_ctx
-                    else None,
+    for case in (RECORD, HOLD):
+        baseline = latencies[case.format(baseline_ctx.scale)]
+        for ctx in contexts:
+            latency = latencies[case.format(ctx.scale)]
+            for metric in ("p50_ms", "p99_ms"):
+                result.figures.append(
+                    Figure(
+                        case=case.format(ctx.scale),
+                        metric=metric,
+                        value=getattr(latency, metric),
+                        limit=getattr(baseline, metric),
+                        limit_label=f"same at {baseline_ctx.scale}",
+                        target=TARGET_P99_RATIO
+                        if metric == "p99_ms" and ctx is not baseline_ctx
+                        else None,
+                    )
                 )
-            )
     result.notes.append(
-        "Timed: one API transaction (begin, role and claims, record_usage, commit) per call;"
-        " scales interleaved round by round. Each run adds its calls to the user's history."
+        "Timed: record_usage, one API transaction (begin, role and claims, the call, commit)"
+        " per call; hold then settle, a model call's accounting as the model access service"
+        " sends it (reserve_usage, then settle_usage, one message each). Scales and the two"
+        " interleaved round by round. Each run adds its calls to the user's history."
     )
     return result

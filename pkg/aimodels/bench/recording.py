@@ -1,19 +1,27 @@
 """Recording usage the way the API does: one transaction per call, as the signed-in user.
 
-Shared by benchmark 2 (cost vs history) and benchmark 3 (concurrency); benchmark 3 sends
-each transaction as one message, as the model access service sends its statements.
+Shared by benchmark 2 (cost vs history) and benchmark 3 (concurrency). The sessions send
+each transaction as one message, as the model access service sends its statements: a
+recording (record_usage), or a model call's hold and its settlement.
 """
 
 from __future__ import annotations
 
+from typing import Protocol
 from uuid import UUID
 
 import psycopg
 from psycopg.pq import TransactionStatus
 
 from aimodels.bench.actors import Actor, enter_as
+from aimodels.domain.reservations import UsageHold
 from aimodels.proxy.caller import USER_ROLE
-from aimodels.proxy.user_database import read_role_settings, transaction_opening
+from aimodels.proxy.user_database import (
+    RESERVE_STATEMENT,
+    SETTLE_STATEMENT,
+    read_role_settings,
+    transaction_opening,
+)
 
 BULK_MODEL = "Bench Enterprise Bulk"
 EVERYDAY_MODEL = "Bench Everyday"
@@ -44,45 +52,110 @@ def record_usage(conn: psycopg.Connection, actor: Actor, model: UUID, tokens: in
     return True
 
 
-class RecordingSession:
-    """record_usage() sent as the model access service sends a user's statement.
+class _ServiceStatements:
+    """A user's statements sent as the model access service sends them.
 
-    One simple-query message per call: BEGIN, PostgREST's settings statement, the call and
-    COMMIT (proxy/user_database.py's transaction, so the same statements reach the server).
-    The session's settings (the role's own, the claims) are bound once, as the gateway binds
-    claims it has verified and remembers; each call binds only the model and the tokens.
-    When the call fails, the server skips the COMMIT and keeps the failed transaction open:
-    it is rolled back here. `conn` must be in autocommit mode (the transaction is spelled out).
+    One simple-query message per statement: BEGIN, PostgREST's settings statement, the
+    statement and COMMIT (proxy/user_database.py's transaction, so the same statements reach
+    the server). The session's settings (the role's own, the claims) are bound once, as the
+    gateway binds claims it has verified and remembers; each message binds only its
+    statement's own values. When a statement fails, the server skips the COMMIT and keeps
+    the failed transaction open: it is rolled back here. `conn` must be in autocommit mode
+    (the transaction is spelled out).
     """
 
     def __init__(self, conn: psycopg.Connection, claims: str) -> None:
-        opening, settings = transaction_opening(
-            read_role_settings(conn, USER_ROLE), USER_ROLE, claims, "record_usage", read_only=False
-        )
         self._conn = conn
         self._cursor = psycopg.ClientCursor(conn)
-        # A "%" in a bound value is doubled, so only the call's own placeholders stay open.
-        bound = self._cursor.mogrify(opening, settings).replace("%", "%%")
-        self._message = f"{bound};\n{_RECORD};\nCOMMIT"
-        self._rolled_back = f"{bound};\n{_RECORD};\nROLLBACK"
+        self._role_settings = read_role_settings(conn, USER_ROLE)
+        self._claims = claims
 
-    def record(self, model: UUID, tokens: int) -> bool:
+    def opening(self, rpc: str) -> str:
+        """BEGIN and the settings of a call of `rpc`, bound; a "%" in a bound value is
+        doubled, so only the statement's own placeholders stay open."""
+        opening, settings = transaction_opening(
+            self._role_settings, USER_ROLE, self._claims, rpc, read_only=False
+        )
+        return self._cursor.mogrify(opening, settings).replace("%", "%%")
+
+    def send(self, message: str, params: tuple[object, ...]) -> tuple[object, ...] | None:
+        """The statement's first row (results: BEGIN's, the settings', the statement's), or
+        None when a limit refused it."""
+        try:
+            self._cursor.execute(message, params)
+        except psycopg.Error as error:
+            if not self._conn.broken and self._conn.info.transaction_status != IDLE:
+                self._conn.execute("ROLLBACK")
+            if error.sqlstate in REFUSALS:
+                return None
+            raise
+        self._cursor.nextset()
+        self._cursor.nextset()
+        row = self._cursor.fetchone()
+        if row is None:
+            raise RuntimeError("the statement returned no row")
+        return row
+
+
+class RecordingSession:
+    """record_usage() as the model access service would send it: one message per call."""
+
+    def __init__(self, conn: psycopg.Connection, claims: str) -> None:
+        self._statements = _ServiceStatements(conn, claims)
+        opening = self._statements.opening("record_usage")
+        self._message = f"{opening};\n{_RECORD};\nCOMMIT"
+        self._rolled_back = f"{opening};\n{_RECORD};\nROLLBACK"
+
+    def spend(self, model: UUID, tokens: int) -> bool:
         """True when recorded, False when a limit refused it."""
-        return self._send(self._message, model, tokens)
+        return self._statements.send(self._message, (model, tokens)) is not None
 
     def warm_up(self, model: UUID, tokens: int) -> None:
         """One call, rolled back: a new connection's first call compiles the plpgsql
         functions and plans their statements, which a pooled connection did long ago. It
         records and charges nothing."""
-        self._send(self._rolled_back, model, tokens)
+        self._statements.send(self._rolled_back, (model, tokens))
 
-    def _send(self, message: str, model: UUID, tokens: int) -> bool:
-        try:
-            self._cursor.execute(message, (model, tokens))
-        except psycopg.Error as error:
-            if not self._conn.broken and self._conn.info.transaction_status != IDLE:
-                self._conn.execute("ROLLBACK")
-            if error.sqlstate in REFUSALS:
-                return False
-            raise
+
+class HoldSession:
+    """A model call's accounting as the model access service sends it: reserve_usage() for
+    the call's tokens, then settle_usage() for what was used, each its own transaction and
+    message, with the very statements of proxy/user_database.py."""
+
+    def __init__(self, conn: psycopg.Connection, claims: str) -> None:
+        self._statements = _ServiceStatements(conn, claims)
+        reserve, settle = RESERVE_STATEMENT.decode(), SETTLE_STATEMENT.decode()
+        self._reserve = f"{self._statements.opening('reserve_usage')};\n{reserve};\nCOMMIT"
+        self._settle = f"{self._statements.opening('settle_usage')};\n{settle};\nCOMMIT"
+        self._rolled_back = (
+            f"{self._statements.opening('reserve_usage')};\n"
+            "with held as materialized ("
+            " select h.id from public.reserve_usage(model_id => %s, max_tokens => %s) h)"
+            " select s.id from held,"
+            " public.settle_usage(reservation_id => held.id, tokens_used => %s) s;\n"
+            "ROLLBACK"
+        )
+
+    def spend(self, model: UUID, tokens: int) -> bool:
+        """Holds `tokens` and settles them: True when settled, False when a limit refused
+        the hold (nothing is held then)."""
+        held = self._statements.send(self._reserve, (model, tokens, None))
+        if held is None:
+            return False
+        hold = UsageHold.model_validate(held[0])
+        settled = self._statements.send(self._settle, (hold.id, tokens))
+        if settled is None:
+            raise RuntimeError("a hold's settlement was refused")
         return True
+
+    def warm_up(self, model: UUID, tokens: int) -> None:
+        """One hold and its settlement in one transaction, rolled back (as RecordingSession's)."""
+        self._statements.send(self._rolled_back, (model, tokens, tokens))
+
+
+class SpendingSession(Protocol):
+    """What one model call costs the database, sent as the model access service sends it."""
+
+    def spend(self, model: UUID, tokens: int) -> bool: ...
+
+    def warm_up(self, model: UUID, tokens: int) -> None: ...

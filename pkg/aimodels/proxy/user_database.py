@@ -53,6 +53,15 @@ order by s.name
 
 RoleSettings = tuple[tuple[str, str], ...]
 
+# A model call's hold and its settlement (the benchmarks send these very statements too).
+RESERVE_STATEMENT = (
+    b"select to_jsonb(h) from public.reserve_usage(model_id => %s, max_tokens => %s,"
+    b" requests_count => 1, idempotency_key => %s) h"
+)
+SETTLE_STATEMENT = (
+    b"select to_jsonb(r) from public.settle_usage(reservation_id => %s, tokens_used => %s) r"
+)
+
 _LISTEN_RETRY_S = 1.0
 
 
@@ -151,8 +160,7 @@ class UserDatabase:
         rows = await self._run(
             caller,
             "reserve_usage",
-            b"select to_jsonb(h) from public.reserve_usage(model_id => %s, max_tokens => %s,"
-            b" requests_count => 1, idempotency_key => %s) h",
+            RESERVE_STATEMENT,
             (model_id, tokens, idempotency_key),
             read_only=False,
         )
@@ -162,8 +170,7 @@ class UserDatabase:
         rows = await self._run(
             caller,
             "settle_usage",
-            b"select to_jsonb(r) from public.settle_usage(reservation_id => %s,"
-            b" tokens_used => %s) r",
+            SETTLE_STATEMENT,
             (hold_id, tokens_used),
             read_only=False,
         )
