@@ -20,6 +20,7 @@ from aimodels.bench.runner import Benchmark, run_benchmarks
 from aimodels.bench.scales import Scale, Shape
 from aimodels.cli.app import app
 from aimodels.stack.local_stack import LocalStack
+from tests.bench.writers_left import writers_left_since
 
 pytestmark = pytest.mark.stack
 
@@ -126,6 +127,13 @@ def test_history_times_recording_and_holds_at_each_scale(tiny_report: RunReport)
         for case in (f"record_usage at {scale}", f"hold then settle at {scale}")
         for metric in ("p50_ms", "p99_ms")
     ]
+
+
+def test_writing_benchmarks_leave_no_writer_behind(
+    tiny_report: RunReport, local_stack: LocalStack
+) -> None:
+    """Concurrency, API path, model access: each removes its writers and what they wrote."""
+    assert writers_left_since(local_stack, tiny_report.started_at) == (0, 0, 0)
 
 
 def test_usage_report_and_paging_agree_and_both_are_timed(tiny_report: RunReport) -> None:

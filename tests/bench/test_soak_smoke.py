@@ -12,22 +12,27 @@ import math
 import pytest
 from rich.console import Console
 
-from aimodels.bench.report import BenchmarkResult
+from aimodels.bench.report import BenchmarkResult, RunReport
 from aimodels.bench.runner import DEFAULT_BENCHMARKS, Benchmark, run_benchmarks
 from aimodels.bench.scales import Scale
 from aimodels.bench.soak import INTERVALS
 from aimodels.stack.local_stack import LocalStack
+from tests.bench.writers_left import writers_left_since
 
 pytestmark = pytest.mark.stack
 
 
 @pytest.fixture(scope="module")
-def soak(local_stack: LocalStack) -> BenchmarkResult:
+def soak_report(local_stack: LocalStack) -> RunReport:
     console = Console(file=io.StringIO(), width=200)
-    report = run_benchmarks(
+    return run_benchmarks(
         local_stack, scale=Scale.TINY, seed=7, only=[Benchmark.SOAK], console=console
     )
-    [result] = report.results
+
+
+@pytest.fixture(scope="module")
+def soak(soak_report: RunReport) -> BenchmarkResult:
+    [result] = soak_report.results
     return result
 
 
@@ -57,3 +62,7 @@ def test_soak_checks_pass_attackers_refused_cleanly_and_legitimate_traffic_serve
         "no attack got a 5xx",
         "every kind of attack was sent",
     }
+
+
+def test_soak_leaves_no_writer_behind(soak_report: RunReport, local_stack: LocalStack) -> None:
+    assert writers_left_since(local_stack, soak_report.started_at) == (0, 0, 0)

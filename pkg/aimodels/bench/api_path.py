@@ -27,7 +27,7 @@ from aimodels.bench.recording import BULK_MODEL, model_id, record_usage
 from aimodels.bench.report import BenchmarkResult, Figure, Goal
 from aimodels.bench.stats import Latency, median_of_rounds, summarize
 from aimodels.bench.together import run_together
-from aimodels.bench.writers import provision_writers
+from aimodels.bench.writers import provision_writers, remove_writers
 from aimodels.stack.gateway_process import GatewayProcess
 from aimodels.stack.keys import ANON_KEY
 
@@ -168,7 +168,8 @@ def run_api_path(ctx: BenchContext) -> BenchmarkResult:
     reader = ctx.seed_info.actor("user")
     with psycopg.connect(db.owner_url) as conn:
         model = model_id(conn, BULK_MODEL)
-    writers = [w.actor for w in provision_writers(db.owner_url, count=CLIENTS, model=model)]
+    provisioned = provision_writers(db.owner_url, count=CLIENTS, model=model)
+    writers = [w.actor for w in provisioned]
     gateway = GatewayProcess(
         ctx.stack.settings.devstack_dir / f"bench-gateway-{ctx.scale}", free_port()
     )
@@ -196,6 +197,7 @@ def run_api_path(ctx: BenchContext) -> BenchmarkResult:
         )
     finally:
         gateway.stop()
+        remove_writers(db.owner_url, provisioned)
     result.figures += _figures("GET ai_models_system (user, RLS)", select_gateway, select_direct)
     result.figures += _figures("POST rpc/record_usage", record_gateway, record_direct)
     result.notes.append(

@@ -49,7 +49,7 @@ from aimodels.bench.recording import (
 )
 from aimodels.bench.report import BenchmarkResult, Check, Figure, Goal
 from aimodels.bench.together import run_together
-from aimodels.bench.writers import Writer, provision_writers
+from aimodels.bench.writers import BenchWriters, Writer, bench_writers
 from aimodels.proxy.user_database import SEARCH_PATH
 
 SESSIONS = (1, 2, 4, 8, 16)
@@ -241,9 +241,9 @@ class _Run:
 
 
 def _run_different_users(
-    spender: Spender, ctx: BenchContext, model: UUID, sessions: int, rows: int
+    spender: Spender, ctx: BenchContext, pool: BenchWriters, model: UUID, sessions: int, rows: int
 ) -> _Run:
-    writers = provision_writers(ctx.database.owner_url, count=sessions, model=model)
+    writers = pool.provision(count=sessions, model=model)
     tally = _Tally()
     rpc = _run_sessions(
         ctx.database.authenticator_url,
@@ -266,12 +266,12 @@ def _run_different_users(
 
 
 def _run_one_user_near_limit(
-    spender: Spender, ctx: BenchContext, model: UUID, sessions: int, rows: int
+    spender: Spender, ctx: BenchContext, pool: BenchWriters, model: UUID, sessions: int, rows: int
 ) -> _Run:
     attempts = sessions * rows
     headroom = (attempts // 2) * TOKENS  # about half the calls fit
     limit = 1_000_000
-    [writer] = provision_writers(ctx.database.owner_url, count=1, model=model, limit_per_user=limit)
+    [writer] = pool.provision(count=1, model=model, limit_per_user=limit)
     with psycopg.connect(ctx.database.authenticator_url, autocommit=True) as conn:
         if not record_usage(conn, writer.actor, model, limit - headroom):
             raise RuntimeError("could not bring the writer close to its limit")
@@ -302,6 +302,49 @@ def _server_cpu_ms(runs: list[_Run]) -> str:
     return " / ".join(sides)
 
 
+def _report_mode(
+    result: BenchmarkResult,
+    server_cpu: dict[str, list[str]],
+    mode: str,
+    sessions: int,
+    runs: list[_Run],
+) -> None:
+    """The mode's checks and figures at this many sessions."""
+    if mode[:3] in server_cpu:
+        server_cpu[mode[:3]].append(f"{sessions} sessions: {_server_cpu_ms(runs)}")
+    problems = [r.problem for r in runs if r.problem]
+    result.checks.append(
+        Check(
+            name=f"zero overshoot, counters exact: {mode}, {sessions} sessions",
+            passed=not problems,
+            detail="; ".join(problems),
+        )
+    )
+    result.figures.append(
+        Figure(
+            case=f"{mode}, {sessions} sessions",
+            metric="calls_per_s",
+            value=statistics.median(r.rpc_rate for r in runs),
+            limit=statistics.median(r.bare_rate for r in runs),
+            limit_label="owner bare INSERT, same rows",
+            target=TARGET_AT_8 if mode[:3] in TARGETED and sessions == 8 else None,
+            goal=Goal.AT_LEAST,
+        )
+    )
+    wrapped = [r.bare_in_api_transaction_rate for r in runs if r.bare_in_api_transaction_rate]
+    if len(wrapped) == len(runs):
+        result.figures.append(
+            Figure(
+                case=f"{mode}, {sessions} sessions, vs the same API transaction",
+                metric="calls_per_s",
+                value=statistics.median(r.rpc_rate for r in runs),
+                limit=statistics.median(wrapped),
+                limit_label="owner bare INSERT inside the API's transaction",
+                goal=Goal.AT_LEAST,
+            )
+        )
+
+
 def run_concurrency(ctx: BenchContext) -> BenchmarkResult:
     result = BenchmarkResult(
         name="concurrency", title="3. Concurrent recording vs bare INSERT", scale=ctx.scale
@@ -321,44 +364,11 @@ def run_concurrency(ctx: BenchContext) -> BenchmarkResult:
         ),
     }
     server_cpu: dict[str, list[str]] = {"(a)": [], "(c)": []}
-    for mode, run in modes.items():
-        for sessions in SESSIONS:
-            runs = [run(ctx, model, sessions, rows) for _ in range(rounds)]
-            if mode[:3] in server_cpu:
-                server_cpu[mode[:3]].append(f"{sessions} sessions: {_server_cpu_ms(runs)}")
-            problems = [r.problem for r in runs if r.problem]
-            result.checks.append(
-                Check(
-                    name=f"zero overshoot, counters exact: {mode}, {sessions} sessions",
-                    passed=not problems,
-                    detail="; ".join(problems),
-                )
-            )
-            result.figures.append(
-                Figure(
-                    case=f"{mode}, {sessions} sessions",
-                    metric="calls_per_s",
-                    value=statistics.median(r.rpc_rate for r in runs),
-                    limit=statistics.median(r.bare_rate for r in runs),
-                    limit_label="owner bare INSERT, same rows",
-                    target=TARGET_AT_8 if mode[:3] in TARGETED and sessions == 8 else None,
-                    goal=Goal.AT_LEAST,
-                )
-            )
-            wrapped = [
-                r.bare_in_api_transaction_rate for r in runs if r.bare_in_api_transaction_rate
-            ]
-            if len(wrapped) == len(runs):
-                result.figures.append(
-                    Figure(
-                        case=f"{mode}, {sessions} sessions, vs the same API transaction",
-                        metric="calls_per_s",
-                        value=statistics.median(r.rpc_rate for r in runs),
-                        limit=statistics.median(wrapped),
-                        limit_label="owner bare INSERT inside the API's transaction",
-                        goal=Goal.AT_LEAST,
-                    )
-                )
+    with bench_writers(ctx.database.owner_url) as pool:
+        for mode, run in modes.items():
+            for sessions in SESSIONS:
+                runs = [run(ctx, pool, model, sessions, rows) for _ in range(rounds)]
+                _report_mode(result, server_cpu, mode, sessions, runs)
     result.notes.append(
         "RPC side: one message per transaction (BEGIN; set_config of role and claims;"
         " record_usage(); COMMIT), as the model access service sends it, as the authenticator."

@@ -31,7 +31,7 @@ from aimodels.bench.recording import BULK_MODEL, model_id
 from aimodels.bench.report import BenchmarkResult, Check, Figure
 from aimodels.bench.scales import Scale
 from aimodels.bench.stats import percentile
-from aimodels.bench.writers import provision_writers
+from aimodels.bench.writers import provision_writers, remove_writers
 from aimodels.stack.gateway_process import GatewayProcess
 from aimodels.stack.keys import ANON_KEY
 
@@ -301,7 +301,8 @@ def run_soak(ctx: BenchContext, *, seconds: float | None = None) -> BenchmarkRes
     db = ctx.database
     with psycopg.connect(db.owner_url) as conn:
         model = model_id(conn, BULK_MODEL)
-    recorders = [w.actor for w in provision_writers(db.owner_url, count=RECORDERS, model=model)]
+    provisioned = provision_writers(db.owner_url, count=RECORDERS, model=model)
+    recorders = [w.actor for w in provisioned]
     readers = [ctx.seed_info.actor("user")] * READERS
     gateway = GatewayProcess(
         ctx.stack.settings.devstack_dir / f"soak-gateway-{ctx.scale}", free_port()
@@ -331,6 +332,7 @@ def run_soak(ctx: BenchContext, *, seconds: float | None = None) -> BenchmarkRes
     finally:
         traffic.finish()
         gateway.stop()
+        remove_writers(db.owner_url, provisioned)
     result.figures = _figures(intervals)
     attacks_sent = {s.kind for i in intervals for s in i.attacks}
     result.checks = [
