@@ -70,13 +70,14 @@ class _ServiceStatements:
         self._role_settings = read_role_settings(conn, USER_ROLE)
         self._claims = claims
 
-    def opening(self, rpc: str) -> str:
-        """BEGIN and the settings of a call of `rpc`, bound; a "%" in a bound value is
-        doubled, so only the statement's own placeholders stay open."""
+    def message(self, rpc: str, statement: str, *, end: str = "COMMIT") -> str:
+        """BEGIN and the settings of a call of `rpc` (bound; a "%" in a bound value is
+        doubled, so only the statement's own placeholders stay open), the statement, `end`."""
         opening, settings = transaction_opening(
             self._role_settings, USER_ROLE, self._claims, rpc, read_only=False
         )
-        return self._cursor.mogrify(opening, settings).replace("%", "%%")
+        bound = self._cursor.mogrify(opening, settings).replace("%", "%%")
+        return f"{bound};\n{statement};\n{end}"
 
     def send(self, message: str, params: tuple[object, ...]) -> tuple[object, ...] | None:
         """The statement's first row (results: BEGIN's, the settings', the statement's), or
@@ -102,9 +103,8 @@ class RecordingSession:
 
     def __init__(self, conn: psycopg.Connection, claims: str) -> None:
         self._statements = _ServiceStatements(conn, claims)
-        opening = self._statements.opening("record_usage")
-        self._message = f"{opening};\n{_RECORD};\nCOMMIT"
-        self._rolled_back = f"{opening};\n{_RECORD};\nROLLBACK"
+        self._message = self._statements.message("record_usage", _RECORD)
+        self._rolled_back = self._statements.message("record_usage", _RECORD, end="ROLLBACK")
 
     def spend(self, model: UUID, tokens: int) -> bool:
         """True when recorded, False when a limit refused it."""
@@ -117,6 +117,14 @@ class RecordingSession:
         self._statements.send(self._rolled_back, (model, tokens))
 
 
+# The warm-up's hold and settlement, in one statement (the transaction is rolled back).
+_HOLD_AND_SETTLE = (
+    "with held as materialized ("
+    " select h.id from public.reserve_usage(model_id => %s, max_tokens => %s) h)"
+    " select s.id from held, public.settle_usage(reservation_id => held.id, tokens_used => %s) s"
+)
+
+
 class HoldSession:
     """A model call's accounting as the model access service sends it: reserve_usage() for
     the call's tokens, then settle_usage() for what was used, each its own transaction and
@@ -124,16 +132,10 @@ class HoldSession:
 
     def __init__(self, conn: psycopg.Connection, claims: str) -> None:
         self._statements = _ServiceStatements(conn, claims)
-        reserve, settle = RESERVE_STATEMENT.decode(), SETTLE_STATEMENT.decode()
-        self._reserve = f"{self._statements.opening('reserve_usage')};\n{reserve};\nCOMMIT"
-        self._settle = f"{self._statements.opening('settle_usage')};\n{settle};\nCOMMIT"
-        self._rolled_back = (
-            f"{self._statements.opening('reserve_usage')};\n"
-            "with held as materialized ("
-            " select h.id from public.reserve_usage(model_id => %s, max_tokens => %s) h)"
-            " select s.id from held,"
-            " public.settle_usage(reservation_id => held.id, tokens_used => %s) s;\n"
-            "ROLLBACK"
+        self._reserve = self._statements.message("reserve_usage", RESERVE_STATEMENT.decode())
+        self._settle = self._statements.message("settle_usage", SETTLE_STATEMENT.decode())
+        self._rolled_back = self._statements.message(
+            "reserve_usage", _HOLD_AND_SETTLE, end="ROLLBACK"
         )
 
     def spend(self, model: UUID, tokens: int) -> bool:
