@@ -27,7 +27,7 @@ from aimodels.bench.recording import BULK_MODEL, model_id, record_usage
 from aimodels.bench.report import BenchmarkResult, Figure, Goal
 from aimodels.bench.stats import Latency, median_of_rounds, summarize
 from aimodels.bench.together import run_together
-from aimodels.bench.writers import provision_writers, remove_writers
+from aimodels.bench.writers import bench_writers
 from aimodels.stack.gateway_process import GatewayProcess
 from aimodels.stack.keys import ANON_KEY
 
@@ -168,36 +168,37 @@ def run_api_path(ctx: BenchContext) -> BenchmarkResult:
     reader = ctx.seed_info.actor("user")
     with psycopg.connect(db.owner_url) as conn:
         model = model_id(conn, BULK_MODEL)
-    provisioned = provision_writers(db.owner_url, count=CLIENTS, model=model)
-    writers = [w.actor for w in provisioned]
-    gateway = GatewayProcess(
-        ctx.stack.settings.devstack_dir / f"bench-gateway-{ctx.scale}", free_port()
-    )
-    gateway.pid_file.parent.mkdir(parents=True, exist_ok=True)
-    per_client = max(5, ctx.spec.per_round // 2)
-    rounds = min(3, ctx.spec.rounds)
-    gateway.start(rest_db_url=db.authenticator_url, auth_db_url=db.auth_admin_url)
-    try:
-        base = gateway.url
-        select_gateway = _measure(
-            lambda r: [_http_select(base, reader, r) for _ in range(CLIENTS)], per_client, rounds
+    with bench_writers(db.owner_url) as pool:
+        writers = [w.actor for w in pool.provision(count=CLIENTS, model=model)]
+        gateway = GatewayProcess(
+            ctx.stack.settings.devstack_dir / f"bench-gateway-{ctx.scale}", free_port()
         )
-        select_direct = _measure(
-            lambda r: [_sql_select(db.authenticator_url, reader, r) for _ in range(CLIENTS)],
-            per_client,
-            rounds,
-        )
-        record_gateway = _measure(
-            lambda r: [_http_record(base, w, model, r) for w in writers], per_client, rounds
-        )
-        record_direct = _measure(
-            lambda r: [_sql_record(db.authenticator_url, w, model, r) for w in writers],
-            per_client,
-            rounds,
-        )
-    finally:
-        gateway.stop()
-        remove_writers(db.owner_url, provisioned)
+        gateway.pid_file.parent.mkdir(parents=True, exist_ok=True)
+        per_client = max(5, ctx.spec.per_round // 2)
+        rounds = min(3, ctx.spec.rounds)
+        gateway.start(rest_db_url=db.authenticator_url, auth_db_url=db.auth_admin_url)
+        try:
+            base = gateway.url
+            select_gateway = _measure(
+                lambda r: [_http_select(base, reader, r) for _ in range(CLIENTS)],
+                per_client,
+                rounds,
+            )
+            select_direct = _measure(
+                lambda r: [_sql_select(db.authenticator_url, reader, r) for _ in range(CLIENTS)],
+                per_client,
+                rounds,
+            )
+            record_gateway = _measure(
+                lambda r: [_http_record(base, w, model, r) for w in writers], per_client, rounds
+            )
+            record_direct = _measure(
+                lambda r: [_sql_record(db.authenticator_url, w, model, r) for w in writers],
+                per_client,
+                rounds,
+            )
+        finally:
+            gateway.stop()
     result.figures += _figures("GET ai_models_system (user, RLS)", select_gateway, select_direct)
     result.figures += _figures("POST rpc/record_usage", record_gateway, record_direct)
     result.notes.append(

@@ -34,7 +34,7 @@ from aimodels.bench.recording import BULK_MODEL, model_id
 from aimodels.bench.report import BenchmarkResult, Check, Figure
 from aimodels.bench.stats import Latency, median_of_rounds, summarize
 from aimodels.bench.together import run_together
-from aimodels.bench.writers import provision_writers, remove_writers
+from aimodels.bench.writers import bench_writers
 from aimodels.domain import UsableModel
 from aimodels.proxy.chat_flow import outgoing_body, prepare
 from aimodels.proxy.wire import ChatRequest
@@ -186,16 +186,15 @@ def run_proxy_path(ctx: BenchContext) -> BenchmarkResult:
     run_dir.mkdir(parents=True, exist_ok=True)
     with psycopg.connect(db.owner_url) as conn:
         model = model_id(conn, BULK_MODEL)
-    provisioned = provision_writers(db.owner_url, count=max(CLIENT_COUNTS), model=model)
-    writers = [w.actor for w in provisioned]
     per_client = max(5, ctx.spec.per_round // 4)
     rounds = min(3, ctx.spec.rounds)
     gateway = GatewayProcess(run_dir, free_port())
     provider = ServiceProcess(run_dir, "dev-provider", ("provider", "serve"), free_port())
     proxy = ServiceProcess(run_dir, "proxy", ("proxy", "serve"), free_port())
     with ExitStack() as running:
-        # Last out: the servers, and their sessions, are gone by then.
-        running.callback(remove_writers, db.owner_url, provisioned)
+        # First in, last out: the servers, and their sessions, are gone by the writers' removal.
+        pool = running.enter_context(bench_writers(db.owner_url))
+        writers = [w.actor for w in pool.provision(count=max(CLIENT_COUNTS), model=model)]
         gateway.start(rest_db_url=db.authenticator_url, auth_db_url=db.auth_admin_url)
         running.callback(gateway.stop)
         provider.start()

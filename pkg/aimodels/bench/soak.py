@@ -31,7 +31,7 @@ from aimodels.bench.recording import BULK_MODEL, model_id
 from aimodels.bench.report import BenchmarkResult, Check, Figure
 from aimodels.bench.scales import Scale
 from aimodels.bench.stats import percentile
-from aimodels.bench.writers import provision_writers, remove_writers
+from aimodels.bench.writers import bench_writers
 from aimodels.stack.gateway_process import GatewayProcess
 from aimodels.stack.keys import ANON_KEY
 
@@ -301,38 +301,37 @@ def run_soak(ctx: BenchContext, *, seconds: float | None = None) -> BenchmarkRes
     db = ctx.database
     with psycopg.connect(db.owner_url) as conn:
         model = model_id(conn, BULK_MODEL)
-    provisioned = provision_writers(db.owner_url, count=RECORDERS, model=model)
-    recorders = [w.actor for w in provisioned]
-    readers = [ctx.seed_info.actor("user")] * READERS
-    gateway = GatewayProcess(
-        ctx.stack.settings.devstack_dir / f"soak-gateway-{ctx.scale}", free_port()
-    )
-    gateway.start(rest_db_url=db.authenticator_url, auth_db_url=db.auth_admin_url)
-    traffic = SoakTraffic(gateway.url, readers, recorders, str(model))
-    intervals: list[Interval] = []
-    try:
-        server = gateway.pid()
-        began = time.perf_counter()
-        traffic.start()
-        for number in range(1, count + 1):
-            end = began + duration * number / count
-            time.sleep(max(0.0, end - time.perf_counter()))
-            start = began + duration * (number - 1) / count
-            taken = traffic.taken(start, end)
-            intervals.append(
-                Interval(
-                    start=start - began,
-                    end=end - began,
-                    rss_mb=_rss_mb(gateway.pid()),
-                    legit=[s for s in taken if not s.kind.startswith("attack")],
-                    attacks=[s for s in taken if s.kind.startswith("attack")],
+    with bench_writers(db.owner_url) as pool:
+        recorders = [w.actor for w in pool.provision(count=RECORDERS, model=model)]
+        readers = [ctx.seed_info.actor("user")] * READERS
+        gateway = GatewayProcess(
+            ctx.stack.settings.devstack_dir / f"soak-gateway-{ctx.scale}", free_port()
+        )
+        gateway.start(rest_db_url=db.authenticator_url, auth_db_url=db.auth_admin_url)
+        traffic = SoakTraffic(gateway.url, readers, recorders, str(model))
+        intervals: list[Interval] = []
+        try:
+            server = gateway.pid()
+            began = time.perf_counter()
+            traffic.start()
+            for number in range(1, count + 1):
+                end = began + duration * number / count
+                time.sleep(max(0.0, end - time.perf_counter()))
+                start = began + duration * (number - 1) / count
+                taken = traffic.taken(start, end)
+                intervals.append(
+                    Interval(
+                        start=start - began,
+                        end=end - began,
+                        rss_mb=_rss_mb(gateway.pid()),
+                        legit=[s for s in taken if not s.kind.startswith("attack")],
+                        attacks=[s for s in taken if s.kind.startswith("attack")],
+                    )
                 )
-            )
-        same_server = gateway.pid() == server
-    finally:
-        traffic.finish()
-        gateway.stop()
-        remove_writers(db.owner_url, provisioned)
+            same_server = gateway.pid() == server
+        finally:
+            traffic.finish()
+            gateway.stop()
     result.figures = _figures(intervals)
     attacks_sent = {s.kind for i in intervals for s in i.attacks}
     result.checks = [

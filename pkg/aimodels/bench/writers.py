@@ -2,7 +2,7 @@
 
 Made with ordinary SQL as the owner (every trigger on), in organizations of their own: an
 enterprise org with one model enabled and, when asked, a per-user limit. When the benchmark
-ends they are removed with everything they wrote (`BenchWriters`), so the next benchmark and
+ends they are removed with everything they wrote (`bench_writers()`), so the next benchmark and
 the next run read the data as it was seeded: a concurrency run alone writes about a hundred
 thousand rows, which at `small` would soon outnumber the seeded log and move its statistics
 and plans.
@@ -67,7 +67,7 @@ def _new_user(conn: psycopg.Connection, org_id: uuid.UUID, tag: str) -> Actor:
     )
 
 
-def provision_writers(
+def _provision_writers(
     owner_url: str, *, count: int, model: uuid.UUID, limit_per_user: int | None = None
 ) -> list[Writer]:
     """`count` users, each alone in a new organization."""
@@ -94,7 +94,7 @@ _REMOVE_WRITERS = (
 )
 
 
-def remove_writers(owner_url: str, writers: list[Writer]) -> None:
+def _remove_writers(owner_url: str, writers: list[Writer]) -> None:
     """The writers, their organizations and everything they wrote, gone in one transaction."""
     if not writers:
         return
@@ -117,7 +117,7 @@ class BenchWriters:
     def provision(
         self, *, count: int, model: uuid.UUID, limit_per_user: int | None = None
     ) -> list[Writer]:
-        writers = provision_writers(
+        writers = _provision_writers(
             self._owner_url, count=count, model=model, limit_per_user=limit_per_user
         )
         self.provisioned += writers
@@ -131,4 +131,4 @@ def bench_writers(owner_url: str) -> Iterator[BenchWriters]:
     try:
         yield writers
     finally:
-        remove_writers(owner_url, writers.provisioned)
+        _remove_writers(owner_url, writers.provisioned)
