@@ -10,9 +10,10 @@ from uuid import uuid4
 
 import psycopg
 
-from aimodels.bench.actors import Actor, ActorRole
+from aimodels.bench.actors import Actor
 from aimodels.bench.hot_reads import HOT_READS
 from aimodels.bench.rls_overhead import _Sides
+from aimodels.domain.enums import Role
 
 
 class _Recorder:
@@ -46,7 +47,7 @@ def test_each_timed_action_sends_only_the_read_itself() -> None:
         label="user",
         user_id=uuid4(),
         email="u@example.test",
-        role=ActorRole.USER,
+        role=Role.USER,
         organization_id=uuid4(),
     )
     read = HOT_READS[0]

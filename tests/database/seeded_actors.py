@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import psycopg
 
-from aimodels.bench.actors import Actor, ActorRole
+from aimodels.bench.actors import Actor
+from aimodels.domain.enums import Role
 
 
 def seeded_actor(conn: psycopg.Connection, email: str) -> Actor:
@@ -21,6 +22,6 @@ def seeded_actor(conn: psycopg.Connection, email: str) -> Actor:
         label=email,
         user_id=user_id,
         email=email,
-        role=ActorRole(role),
+        role=Role(role),
         organization_id=organization_id,
     )

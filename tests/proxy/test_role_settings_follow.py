@@ -1,9 +1,9 @@
 """The service applies a role's settings as changed, without a restart, as PostgREST does.
 
-Each of a user's transactions applies the role's own settings (`alter role authenticated
+Each of a user's transactions applies its role's own settings (`alter role authenticated
 set ...`). The service read them once, when its pool opened, so a change waited for a
 restart; PostgREST reads them again on `NOTIFY pgrst`, and so does the service now. A role
-of the test's own stands in for `authenticated`, so nothing else sees the change.
+of the test's own stands in for the signed-in roles, so nothing else sees the change.
 """
 
 from __future__ import annotations
@@ -40,9 +40,9 @@ def _role_with_timeout(db_url: str, timeout: str) -> Iterator[None]:
 
 async def _settings_after_a_change(db_url: str) -> tuple[object, object]:
     async with AsyncConnectionPool(db_url, min_size=1, max_size=2, open=False) as pool:
-        db = UserDatabase(pool, ROLE)
+        db = UserDatabase(pool, (ROLE,))
         await db.load_role_settings()
-        before = db.role_settings
+        before = db.role_settings(ROLE)
         follower = asyncio.create_task(db.follow_role_settings(db_url))
         try:
             async with await psycopg.AsyncConnection.connect(db_url, autocommit=True) as owner:
@@ -51,10 +51,10 @@ async def _settings_after_a_change(db_url: str) -> tuple[object, object]:
                 # the listener reads the settings once it listens.
                 await owner.execute("notify pgrst, 'reload config'")
             for _ in range(100):
-                if db.role_settings != before:
+                if db.role_settings(ROLE) != before:
                     break
                 await asyncio.sleep(0.05)
-            return before, db.role_settings
+            return before, db.role_settings(ROLE)
         finally:
             follower.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -73,7 +73,7 @@ def test_a_changed_role_setting_reaches_the_next_transaction_without_a_restart(
 
 async def _settings_after_a_failed_read(db_url: str, monkeypatch: pytest.MonkeyPatch) -> object:
     async with AsyncConnectionPool(db_url, min_size=1, max_size=2, open=False) as pool:
-        db = UserDatabase(pool, ROLE)
+        db = UserDatabase(pool, (ROLE,))
         read = db.load_role_settings
         failed = False
         reads_done = 0
@@ -94,7 +94,7 @@ async def _settings_after_a_failed_read(db_url: str, monkeypatch: pytest.MonkeyP
                     break
                 await asyncio.sleep(0.05)
             assert not follower.done(), "the listener stopped for good"
-            return db.role_settings
+            return db.role_settings(ROLE)
         finally:
             follower.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -27,7 +27,7 @@ def test_no_mutant_survives_the_matrix(mutation_report: MutationReport) -> None:
     assert survivors == [], "the matrix did not notice these mistakes:\n" + "\n".join(survivors)
 
 
-def test_every_policy_is_both_dropped_and_loosened_and_caught(
+def test_every_policy_is_dropped_and_loosened_and_caught(
     mutation_report: MutationReport,
 ) -> None:
     policy_results = [
@@ -37,7 +37,14 @@ def test_every_policy_is_both_dropped_and_loosened_and_caught(
     ]
     policies = {r.target for r in policy_results}
     assert len(policies) >= 18, f"expected every policy of the five tables, found {policies}"
-    assert len(policy_results) == 2 * len(policies)
+    dropped = {r.target for r in policy_results if r.kind == MutantKind.DROP_POLICY.value}
+    loosened = {r.target for r in policy_results if r.kind == MutantKind.LOOSEN_POLICY.value}
+    assert dropped == policies
+    # A superadmin's reads are `using (true)` behind a restrictive gate: nothing to loosen.
+    assert policies - loosened == {
+        'policy "superadmins can read all usage" on public.ai_model_usage',
+        'policy "superadmins can read all holds" on public.usage_reservations',
+    }
     assert all(r.verdict is Verdict.CAUGHT for r in policy_results)
 
 

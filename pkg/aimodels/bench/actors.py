@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import time
-from enum import StrEnum
 from uuid import UUID
 from weakref import WeakKeyDictionary
 
@@ -19,14 +18,9 @@ import psycopg
 from psycopg import sql
 from pydantic import BaseModel, ConfigDict
 
+from aimodels.domain.enums import Role
 from aimodels.proxy.user_database import SEARCH_PATH, read_role_settings
 from aimodels.stack.keys import JWT_SECRET
-
-
-class ActorRole(StrEnum):
-    SUPERADMIN = "superadmin"
-    ADMIN = "admin"
-    USER = "user"
 
 
 class Actor(BaseModel):
@@ -37,7 +31,7 @@ class Actor(BaseModel):
     label: str
     user_id: UUID
     email: str
-    role: ActorRole
+    role: Role
     organization_id: UUID | None
 
     def claims(self) -> dict[str, object]:
@@ -53,7 +47,7 @@ class Actor(BaseModel):
             "phone": "",
             "app_metadata": {"provider": "email", "providers": ["email"]},
             "user_metadata": {},
-            "role": "authenticated",
+            "role": self.role.api_role,
             "aal": "aal1",
             "amr": [{"method": "password", "timestamp": now}],
             "session_id": str(self.user_id),
@@ -69,33 +63,36 @@ class Actor(BaseModel):
 # The role's own settings go between search_path and role (see enter_statement()).
 _ENTER_TEMPLATE = (
     "select set_config('search_path', {search_path}, true),{role_settings}"
-    " set_config('role', 'authenticated', true),"
+    " set_config('role', {role}, true),"
     " set_config('request.jwt.claims', %s, true),"
     " set_config('request.method', %s, true)"
 )
 
-_enter_statements: WeakKeyDictionary[psycopg.Connection, str] = WeakKeyDictionary()
+_enter_statements: WeakKeyDictionary[psycopg.Connection, dict[str, str]] = WeakKeyDictionary()
 
 
-def enter_statement(conn: psycopg.Connection) -> str:
-    """The settings statement, with the role's own settings read once per connection (as
-    PostgREST reads them with its schema cache). Parameters: the claims JSON, the method."""
-    statement = _enter_statements.get(conn)
+def enter_statement(conn: psycopg.Connection, role: str) -> str:
+    """The settings statement for `role`, with the role's own settings read once per
+    connection (as PostgREST reads them with its schema cache). Parameters: the claims
+    JSON, the method."""
+    statements = _enter_statements.setdefault(conn, {})
+    statement = statements.get(role)
     if statement is None:
-        # authenticated's own settings, those the login role may set, as PostgREST reads them.
-        settings = read_role_settings(conn, "authenticated")
+        # The role's own settings, those the login role may set, as PostgREST reads them.
         applied = "".join(
             sql.SQL(" set_config({}, {}, true),")
             .format(sql.Literal(name), sql.Literal(value))
             .as_string(None)  # quoted alike with or without a connection
-            for name, value in settings
+            for name, value in read_role_settings(conn, role)
         )
-        statement = _enter_statements[conn] = _ENTER_TEMPLATE.format(
-            search_path=sql.Literal(SEARCH_PATH).as_string(None), role_settings=applied
+        statement = statements[role] = _ENTER_TEMPLATE.format(
+            search_path=sql.Literal(SEARCH_PATH).as_string(None),
+            role_settings=applied,
+            role=sql.Literal(role).as_string(None),
         )
     return statement
 
 
 def enter_as(conn: psycopg.Connection, actor: Actor, *, method: str = "GET") -> None:
     """Inside the current transaction, become `actor` exactly as PostgREST would."""
-    conn.execute(enter_statement(conn), (json.dumps(actor.claims()), method))
+    conn.execute(enter_statement(conn, actor.role.api_role), (json.dumps(actor.claims()), method))

@@ -26,8 +26,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
-from aimodels.bench.actors import Actor, ActorRole
+from aimodels.bench.actors import Actor
 from aimodels.bench.scales import ScaleSpec, Shape
+from aimodels.domain.enums import Role
 from aimodels.domain.rules import period_window
 
 # Bumped whenever the rows for a given seed change: `bench run` then reloads old data.
@@ -370,21 +371,21 @@ def _choose_actors(dataset: Dataset) -> None:
             label="user",
             user_id=heavy.id,
             email=heavy.email,
-            role=ActorRole.USER,
+            role=Role.USER,
             organization_id=org.id,
         ),
         Actor(
             label="admin",
             user_id=admin.id,
             email=admin.email,
-            role=ActorRole.ADMIN,
+            role=Role.ADMIN,
             organization_id=org.id,
         ),
         Actor(
             label="superadmin",
             user_id=superadmin.id,
             email=superadmin.email,
-            role=ActorRole.SUPERADMIN,
+            role=Role.SUPERADMIN,
             organization_id=None,
         ),
     ]

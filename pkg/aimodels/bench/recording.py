@@ -14,8 +14,8 @@ import psycopg
 from psycopg.pq import TransactionStatus
 
 from aimodels.bench.actors import Actor, enter_as
+from aimodels.domain.enums import Role
 from aimodels.domain.reservations import UsageHold
-from aimodels.proxy.caller import USER_ROLE
 from aimodels.proxy.user_database import (
     RESERVE_STATEMENT,
     SETTLE_STATEMENT,
@@ -27,6 +27,7 @@ BULK_MODEL = "Bench Enterprise Bulk"
 EVERYDAY_MODEL = "Bench Everyday"
 REFUSALS = frozenset({"AM004", "AM005"})  # a limit or quota said no: expected near a limit
 IDLE = TransactionStatus.IDLE
+USER_ROLE = Role.USER.api_role  # recordings and holds are a plain user's
 
 
 def model_id(conn: psycopg.Connection, name: str) -> UUID:

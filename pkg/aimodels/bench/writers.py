@@ -17,8 +17,9 @@ from dataclasses import dataclass
 
 import psycopg
 
-from aimodels.bench.actors import Actor, ActorRole
+from aimodels.bench.actors import Actor
 from aimodels.bench.generator import DEV_PASSWORD_HASH
+from aimodels.domain.enums import Role
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ def _new_user(conn: psycopg.Connection, org_id: uuid.UUID, tag: str) -> Actor:
         label=f"writer-{tag}",
         user_id=user_id,
         email=email,
-        role=ActorRole.USER,
+        role=Role.USER,
         organization_id=org_id,
     )
 

@@ -82,9 +82,14 @@ class OnboardingService:
         )
 
     def accept_invitation(self, token: str) -> Membership:
-        """Join the invitation's organization (signed in as the invited address)."""
+        """Join the invitation's organization (signed in as the invited address). The session
+        is refreshed after: the token's role follows the profile, and an admin's invitation
+        gives the next token the admin's role."""
         request = self._api.rpc("accept_invitation", {"token": token})
-        return fetch_first(request, Membership, missing="the invitation was not accepted")
+        membership = fetch_first(request, Membership, missing="the invitation was not accepted")
+        with api_errors():
+            self._api.auth.refresh_session()
+        return membership
 
     def accept_invitation_link(self, link: str, password: str) -> Membership:
         """What the accept page does with the emailed link: follow it (signing in), set the

@@ -29,6 +29,23 @@ class Role(StrEnum):
     ADMIN = "admin"
     USER = "user"
 
+    @property
+    def api_role(self) -> str:
+        """The Postgres role the account's tokens carry (private.api_role_for() in the
+        migrations): admins and superadmins have roles of their own, members of
+        `authenticated`."""
+        return _API_ROLES[self]
+
+
+_API_ROLES: dict[Role, str] = {
+    Role.SUPERADMIN: "aimodels_superadmin",
+    Role.ADMIN: "aimodels_admin",
+    Role.USER: "authenticated",
+}
+
+# Every role a signed-in caller's token may carry.
+SIGNED_IN_ROLES: tuple[str, ...] = tuple(_API_ROLES[role] for role in reversed(Role))
+
 
 class LimitPeriod(StrEnum):
     """The window a per-user token limit counts over (UTC)."""

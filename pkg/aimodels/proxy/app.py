@@ -25,7 +25,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from aimodels.proxy.accounting import Delivered
-from aimodels.proxy.caller import USER_ROLE, Caller, VerifiedCallers, bearer_token
+from aimodels.proxy.caller import Caller, VerifiedCallers, bearer_token
 from aimodels.proxy.chat_flow import ChatService, OpenStream, prepare
 from aimodels.proxy.errors import ErrorCode, ProxyError, invalid_body
 from aimodels.proxy.platform_api import PlatformApi
@@ -71,7 +71,7 @@ def create_proxy_app(settings: ProxySettings) -> Starlette:
             httpx.AsyncClient(timeout=30, limits=limits) as api_http,
             provider_session() as provider_http,
         ):
-            db = UserDatabase(pool, USER_ROLE)
+            db = UserDatabase(pool)
             await db.load_role_settings()
             follower = asyncio.create_task(
                 db.follow_role_settings(settings.db_url.get_secret_value())

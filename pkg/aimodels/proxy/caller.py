@@ -1,8 +1,9 @@
 """Who is calling: the Bearer token verified here, as PostgREST verifies it.
 
 HS256 with the project's JWT secret, `exp` required and checked with PostgREST's 30 s of
-clock skew, and role `authenticated`: the service serves signed-in users only (an anon or
-service_role token is refused, as is a token without a subject). Any failure is a 401 in
+clock skew, and a signed-in caller's role (`authenticated`, or an admin's or a superadmin's
+role): the service serves signed-in users only (an anon or service_role token is refused, as
+is a token without a subject). Any failure is a 401 in
 OpenAI's shape that never echoes the token. The verified claims become the transaction's
 `request.jwt.claims`, so `auth.uid()` and `auth.jwt()` see what they see behind the API.
 """
@@ -18,9 +19,9 @@ import jwt
 from pydantic import BaseModel, ConfigDict, SecretStr
 from starlette.requests import Request
 
+from aimodels.domain.enums import SIGNED_IN_ROLES
 from aimodels.proxy.errors import ErrorCode, ProxyError
 
-USER_ROLE = "authenticated"
 ALLOWED_SKEW_SECONDS = 30
 
 
@@ -73,15 +74,16 @@ def _verify(token: str, secret: SecretStr) -> tuple[Caller, float]:
         raise _refused(f"no '{error.claim}' claim") from None
     except jwt.InvalidTokenError:
         raise _refused("malformed") from None
-    if claims.get("role") != USER_ROLE:
-        raise _refused(f"role must be '{USER_ROLE}'")
+    role = claims.get("role")
+    if role not in SIGNED_IN_ROLES:
+        raise _refused(f"role must be one of {', '.join(SIGNED_IN_ROLES)}")
     try:
         user_id = UUID(str(claims["sub"]))
     except ValueError:
         raise _refused("the subject is not a user id") from None
     caller = Caller(
         user_id=user_id,
-        role=USER_ROLE,
+        role=role,
         claims_json=json.dumps(claims, separators=(",", ":"), ensure_ascii=False),
         token=SecretStr(token),
     )

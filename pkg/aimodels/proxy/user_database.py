@@ -1,15 +1,16 @@
 """A user's statements, run as that user on the service's own connection pool.
 
-The pool logs in as a role that may switch to `authenticated` (locally `authenticator`, as
-PostgREST does). Each statement runs in a transaction opened exactly as PostgREST opens
-one: `BEGIN ISOLATION LEVEL READ COMMITTED [READ ONLY]`, then one `select set_config(...)`
-of the search_path, the role's own settings (e.g. its statement_timeout), the role and
-`request.jwt.claims` with the caller's verified claims, and the request values. Postgres
-decides, through the same functions and policies as behind the API. BEGIN, the settings,
-the statement and COMMIT leave as one message (the simple query protocol, values quoted by
-psycopg's client-side binding): one round trip and one send per statement. A pipeline of
-four extended-protocol statements costs the same round trip but three times the CPU on
-each side, which on a busy host is what a caller waits for.
+The pool logs in as a role that may switch to the signed-in roles (`authenticated` and the
+admin's and superadmin's roles; locally `authenticator`, as PostgREST does). Each statement
+runs in a transaction opened exactly as PostgREST opens one: `BEGIN ISOLATION LEVEL READ
+COMMITTED [READ ONLY]`, then one `select set_config(...)` of the search_path, the role's own
+settings (e.g. its statement_timeout), the role and `request.jwt.claims` with the caller's
+verified claims, and the request values. Postgres decides, through the same functions and
+policies as behind the API. BEGIN, the settings, the statement and COMMIT leave as one
+message (the simple query protocol, values quoted by psycopg's client-side binding): one
+round trip and one send per statement. A pipeline of four extended-protocol statements costs
+the same round trip but three times the CPU on each side, which on a busy host is what a
+caller waits for.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from pydantic import TypeAdapter
 
 from aimodels.domain import QuotaStatus, RecordUsageResult, UsableModel
+from aimodels.domain.enums import SIGNED_IN_ROLES
 from aimodels.domain.reservations import UsageHold
 from aimodels.proxy.caller import Caller
 from aimodels.proxy.errors import ErrorCode, ProxyError, refusal
@@ -78,10 +80,12 @@ def read_role_settings(conn: psycopg.Connection[Any], role: str) -> RoleSettings
 class UserDatabase:
     """The RPCs of a user's request, each one transaction as that user."""
 
-    def __init__(self, pool: AsyncConnectionPool[Connection], role: str) -> None:
+    def __init__(
+        self, pool: AsyncConnectionPool[Connection], roles: Sequence[str] = SIGNED_IN_ROLES
+    ) -> None:
         self._pool = pool
-        self._role = role
-        self._role_settings: RoleSettings = ()
+        self._roles = tuple(roles)
+        self._role_settings: dict[str, RoleSettings] = {}
 
     @classmethod
     def pool_for(cls, settings: ProxySettings) -> AsyncConnectionPool[Connection]:
@@ -96,16 +100,19 @@ class UserDatabase:
             kwargs={"autocommit": True, "application_name": "aimodels-proxy"},
         )
 
-    @property
-    def role_settings(self) -> RoleSettings:
-        """The settings each transaction applies, as of the last read."""
-        return self._role_settings
+    def role_settings(self, role: str) -> RoleSettings:
+        """The settings a transaction as `role` applies, as of the last read."""
+        return self._role_settings.get(role, ())
 
     async def load_role_settings(self) -> None:
+        """Each role's own settings."""
+        loaded: dict[str, RoleSettings] = {}
         async with self._pool.connection() as conn:
-            cursor = await conn.execute(ROLE_SETTINGS_QUERY, (self._role,))
-            self._role_settings = _as_role_settings(await cursor.fetchall())
+            for role in self._roles:
+                cursor = await conn.execute(ROLE_SETTINGS_QUERY, (role,))
+                loaded[role] = _as_role_settings(await cursor.fetchall())
             await conn.commit()
+        self._role_settings = loaded
 
     async def follow_role_settings(self, conninfo: str) -> None:
         """Reads the role's settings again on every `NOTIFY pgrst`, as PostgREST reads its
@@ -234,7 +241,7 @@ class UserDatabase:
         read_only: bool,
     ) -> list[tuple[Any, ...]]:
         query, settings = user_transaction(
-            self._role_settings,
+            self.role_settings(caller.role),
             caller.role,
             caller.claims_json,
             name,

@@ -70,15 +70,20 @@ class Actor(_Strict):
     name: str
     kind: ActorKind = ActorKind.ACCOUNT
     email: str | None = None
+    # A token role the platform set by hand (GoTrue's admin API) before the account signed
+    # in, put back once it has: the token carries a role its profile does not hold.
+    token_role: str | None = None
 
     @property
     def label(self) -> str:
-        """How a sentence names the actor: `admin@acme-law`, `superadmin`, `anon`."""
+        """How a sentence names the actor: `admin@acme-law`, `superadmin`, `anon`, and
+        `user1@pulse-health as aimodels_superadmin` for a hand-set token role."""
         if self.email is None:
             return self.name
         local, _, domain = self.email.partition("@")
         org = domain.removesuffix(".example.test").removesuffix("example.test")
-        return f"{local}@{org}" if org else local
+        label = f"{local}@{org}" if org else local
+        return f"{label} as {self.token_role}" if self.token_role else label
 
 
 _EXPECT = re.compile(

@@ -57,10 +57,26 @@ def open_session(target: Target, actor: Actor, password: str) -> ActorSession:
         return ActorSession(actor, client)
     if actor.email is None:
         raise SignInFailed(f"actor {actor.name} is an account without an email")
+    user_id, role = _sign_in(client, actor.email, password)
+    if actor.token_role is not None:
+        # The platform sets the role by hand, the account signs in again (a token with that
+        # role), and the role is put back: only this session's token carries it.
+        admin = create_client(target.api_url, target.service_role_key, _options()).auth.admin
+        admin.update_user_by_id(user_id, {"role": actor.token_role})
+        try:
+            client.auth.sign_out({"scope": "local"})
+            _sign_in(client, actor.email, password)
+        finally:
+            admin.update_user_by_id(user_id, {"role": role})
+    return ActorSession(actor, client, user_id=user_id)
+
+
+def _sign_in(client: Client, email: str, password: str) -> tuple[str, str]:
+    """The account's id and the role its token carries."""
     try:
-        response = client.auth.sign_in_with_password({"email": actor.email, "password": password})
+        response = client.auth.sign_in_with_password({"email": email, "password": password})
     except Exception as error:
-        raise SignInFailed(f"{actor.email} could not sign in: {error}") from error
+        raise SignInFailed(f"{email} could not sign in: {error}") from error
     if response.user is None:
-        raise SignInFailed(f"{actor.email} signed in but the API returned no user")
-    return ActorSession(actor, client, user_id=response.user.id)
+        raise SignInFailed(f"{email} signed in but the API returned no user")
+    return response.user.id, response.user.role or ""

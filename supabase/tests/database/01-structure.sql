@@ -1,6 +1,6 @@
 begin;
 \ir ../helpers.psql
-select plan(85);
+select plan(88);
 
 -- ---------------------------------------------------------------------------
 -- Tables and columns
@@ -211,17 +211,40 @@ select is_empty(
 );
 select is(
   (select count(*)::int from pg_policies where schemaname = 'public'),
-  20,
-  'twenty policies: one per table and action (invitations and holds: read only)'
+  26,
+  'twenty-six policies: one per table and action (invitations and holds: read only), the usage'
+  ' log''s and the holds'' reads one per kind of caller and a gate on the superadmin''s'
 );
 select is_empty(
-  $$select policyname from pg_policies where schemaname = 'public' and roles <> '{authenticated}'$$,
-  'every policy is for authenticated only (anon gets none)'
+  $$select policyname from pg_policies where schemaname = 'public'
+    and roles not in ('{authenticated}', '{aimodels_admin}', '{aimodels_superadmin}')$$,
+  'every policy is for signed-in callers only: authenticated or a role of its members (anon gets none)'
 );
 select is_empty(
-  $$select tablename, cmd from pg_policies where schemaname = 'public' and permissive = 'PERMISSIVE'
-    group by tablename, cmd having count(*) > 1$$,
-  'at most one permissive policy per table and action'
+  $$select tablename, cmd, roles from pg_policies
+    where schemaname = 'public' and permissive = 'PERMISSIVE'
+    group by tablename, cmd, roles having count(*) > 1$$,
+  'at most one permissive policy per table, action and role'
+);
+select is_empty(
+  $$select tablename, policyname from pg_policies
+    where schemaname = 'public' and roles <> '{authenticated}'
+      and (tablename, cmd) not in (('ai_model_usage', 'SELECT'), ('usage_reservations', 'SELECT'))$$,
+  'only the usage log''s and the holds'' reads have policies per kind of caller'
+);
+select set_eq(
+  $$select r.rolname::text from pg_roles r
+    where pg_has_role(r.oid, 'authenticated', 'USAGE') and not r.rolsuper
+      and r.rolname not in ('authenticated', 'postgres', 'supabase_admin', 'authenticator')$$,
+  array['aimodels_admin', 'aimodels_superadmin'],
+  'the roles an admin''s and a superadmin''s tokens carry inherit authenticated''s rights'
+);
+select ok(
+  pg_has_role('authenticator', 'aimodels_admin', 'MEMBER')
+  and pg_has_role('authenticator', 'aimodels_superadmin', 'MEMBER')
+  and not (select rolcanlogin from pg_roles where rolname = 'aimodels_admin')
+  and not (select rolcanlogin from pg_roles where rolname = 'aimodels_superadmin'),
+  'the API may switch to them; nobody logs in as them'
 );
 select is_empty(
   $$select c.relname, p.privilege_type
@@ -299,9 +322,10 @@ select is(
 select is(
   (select array_agg(p.proname::text order by p.proname) from pg_proc p
    where p.pronamespace = 'private'::regnamespace and not p.prosecdef),
-  array['caller_id', 'check_usage_page', 'check_user_limit_applies', 'effective_limit',
+  array['api_role_for', 'caller_id', 'check_usage_page', 'check_user_limit_applies', 'effective_limit',
         'expired_trial_model_ids', 'forbid_usage_changes', 'hold_result',
-        'is_platform_or_superadmin_request', 'is_platform_request', 'is_privileged_writer',
+        'is_api_role', 'is_platform_or_superadmin_request', 'is_platform_request',
+        'is_privileged_writer',
         'is_trial_expired', 'model_targets_org', 'new_org_slug', 'next_quota_reset',
         'normalized_email', 'org_model_access_rows', 'organization_type_slugs',
         'period_window', 'plan_rank', 'protect_model_config_keys',

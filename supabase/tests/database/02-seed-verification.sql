@@ -124,10 +124,11 @@ select is(
    where u.encrypted_password = extensions.crypt('aimodels-dev-password', u.encrypted_password)
      and u.encrypted_password like '$2a$%'
      and u.email_confirmed_at is not null
-     and u.aud = 'authenticated' and u.role = 'authenticated'
+     and u.aud = 'authenticated'
+     and u.role = (select private.api_role_for(p.role) from public.profiles p where p.id = u.id)
      and u.raw_app_meta_data = '{"provider":"email","providers":["email"]}'::jsonb),
   16,
-  'sixteen confirmed accounts with the bcrypt development password'
+  'sixteen confirmed accounts with the bcrypt development password, each token''s role its profile''s'
 );
 select is(
   (select count(*)::int from auth.identities i join auth.users u on u.id = i.user_id

@@ -4,8 +4,8 @@ select plan(5);
 
 -- usage_report() runs a query written for each call's grouping, planned for its range (a
 -- cached generic plan grouped by computed expressions and guessed the range). A signed-in
--- user's table reads are planned with their values too, through authenticated's own
--- plan_cache_mode (47); anon and the platform keep Postgres's own choice.
+-- admin's table reads are planned with their values too, through the admin role's own
+-- plan_cache_mode (47); the other roles keep Postgres's own choice.
 
 select is(
   (select prosrc ~ 'return query execute'
@@ -16,9 +16,11 @@ select is(
 select is(
   (select array_agg(r.rolname || ': ' || c order by r.rolname)
    from pg_roles r, unnest(r.rolconfig) c
-   where r.rolname in ('anon', 'authenticated', 'service_role') and c like 'plan_cache_mode=%'),
-  array['authenticated: plan_cache_mode=force_custom_plan'],
-  'of the API roles only authenticated plans every statement with its values'
+   where r.rolname in ('anon', 'authenticated', 'aimodels_admin', 'aimodels_superadmin',
+                       'service_role')
+     and c = 'plan_cache_mode=force_custom_plan'),
+  array['aimodels_admin: plan_cache_mode=force_custom_plan'],
+  'of the API roles only admins plan every statement with its values'
 );
 
 -- Past the fifth call, where a cached plan would be reused, every grouping still totals the

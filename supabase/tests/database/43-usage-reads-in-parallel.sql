@@ -20,7 +20,7 @@ select is(
   (select count(*)::int from pg_proc
    where proparallel = 'u'
      and oid in ('private.caller_id()'::regprocedure, 'private.administered_org_id()'::regprocedure,
-                 'private.superadmin_usage_since()'::regprocedure)),
+                 'private.is_superadmin()'::regprocedure)),
   0,
   'nothing the usage read policy calls is parallel unsafe'
 );
