@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from urllib.parse import parse_qs, urlsplit
+from uuid import UUID
 
+import jwt
 import psycopg
 import pytest
 from postgrest.exceptions import APIError
 from supabase import Client
 
+from aimodels.client.onboarding import OnboardingService
+from aimodels.domain.onboarding import InvitedRole
 from aimodels.stack.state import StackInfo
 from tests.onboarding.support import SITE_URL, Mailbox, follow, new_email
 
@@ -147,3 +151,28 @@ def test_removing_a_member_keeps_their_usage(
     with psycopg.connect(db.db_url) as conn:
         after = conn.execute(query, (member,)).fetchone()
     assert before == after and before is not None and before[0] > 0, "usage rows stay"
+
+
+def _token_role(client: Client) -> str:
+    session = client.auth.get_session()
+    assert session is not None
+    return str(jwt.decode(session.access_token, options={"verify_signature": False})["role"])
+
+
+def test_accepting_an_admin_invitation_gives_the_next_token_the_admin_role(
+    new_client: Callable[[], Client], mailbox: Mailbox
+) -> None:
+    """The token's role follows the profile; the service refreshes the session after joining,
+    so the new admin reads as one at once (their old token carried the plain role)."""
+    admin = _signed_in(new_client, ADMIN, DEV_PASSWORD)
+    email = new_email("new-admin")
+    _invite(admin, email, role="admin")
+    invitee, token = _open_invitation(new_client, mailbox, email)
+    assert _token_role(invitee) == "authenticated"
+
+    joined = OnboardingService(invitee).accept_invitation(token)
+
+    assert (joined.organization_id, joined.role) == (UUID(NOVA), InvitedRole.ADMIN)
+    assert _token_role(invitee) == "aimodels_admin"
+    members = invitee.table("profiles").select("id").execute().data
+    assert len(members) > 1, "an admin reads the organization's members"

@@ -86,3 +86,14 @@ def test_the_onboarding_rules_are_mutated_and_the_signup_triggers_listed(
         "trigger on_auth_user_created_create_org on auth.users (private.create_org_for_signup)"
         in listed
     ), "the sign-up trigger is named as proven elsewhere, not silently skipped"
+
+
+def test_the_token_role_trigger_is_listed_as_proven_elsewhere(
+    mutation_report: MutationReport,
+) -> None:
+    """Keeping auth.users.role in step with the profile shows in the next sign-in only: it is
+    named with what proves it (pgTAP 51, the onboarding tests), never skipped silently."""
+    reasons = {item.target: item.reason for item in mutation_report.not_mutated}
+    target = "trigger profiles_sync_api_role on public.profiles (private.sync_api_role)"
+    assert target in reasons
+    assert "next token" in reasons[target]

@@ -27,8 +27,12 @@ class _Connection:
 
 def test_the_role_settings_are_read_once_per_connection_and_applied() -> None:
     conn = _Connection()
-    first = enter_statement(cast(Any, conn))
-    assert enter_statement(cast(Any, conn)) == first
+    first = enter_statement(cast(Any, conn), "authenticated")
+    assert enter_statement(cast(Any, conn), "authenticated") == first
     assert len(conn.sent) == 1, "the role's settings are read once per connection"
+    admin = enter_statement(cast(Any, conn), "aimodels_admin")
+    assert len(conn.sent) == 2, "each role's own settings are read once too"
+    assert "set_config('role', 'aimodels_admin', true)" in admin
+    assert "set_config('role', 'authenticated', true)" in first
     assert "set_config('statement_timeout', '8s', true)" in first
     assert first.index("'search_path'") < first.index("statement_timeout") < first.index("'role'")

@@ -124,6 +124,8 @@ order by n.nspname, c.relname, t.tgname
 _COMMANDS = {"r": "select", "a": "insert", "w": "update", "d": "delete", "*": "all"}
 _CALL = re.compile(r"\b([a-z_][a-z0-9_]*)\.([a-z_][a-z0-9_]*)\s*\(", re.IGNORECASE)
 _GUARDS = re.compile(r"\braise\b|\binsert\s+into\b|\bdelete\s+from\b|\bupdate\s+\w", re.I)
+# A write of the token's role, which only the next sign-in shows (never a REST request).
+_TOKEN_ROLE_WRITE = re.compile(r"\bupdate\s+auth\.users\b", re.I)
 
 # tgtype bits (pg_trigger.h): which events fire the trigger.
 _EVENTS = {4: "INSERT", 8: "DELETE", 16: "UPDATE", 32: "TRUNCATE"}
@@ -232,9 +234,20 @@ def plan_mutants(conn: psycopg.Connection, exposed_schemas: tuple[str, ...]) -> 
     for name, schema, table, function_oid, enabled, tgtype in triggers:
         function = functions[function_oid]
         target = f"trigger {name} on {schema}.{table} ({function.schema_}.{function.name})"
-        if not any(_GUARDS.search(functions[o].source) for o in closure({function_oid})):
+        sources = [functions[o].source for o in closure({function_oid})]
+        if not any(_GUARDS.search(source) for source in sources):
             not_mutated.append(
                 NotMutated(target=target, reason="refuses nothing and writes no other table")
+            )
+            continue
+        if not any(_GUARDS.search(_TOKEN_ROLE_WRITE.sub("", source)) for source in sources):
+            not_mutated.append(
+                NotMutated(
+                    target=target,
+                    reason="writes only the role of the account's next token (auth.users.role), "
+                    "which a new sign-in shows and no REST probe makes; proven by the pgTAP "
+                    "suite and the onboarding tests",
+                )
             )
             continue
         events = [event for bit, event in _EVENTS.items() if tgtype & bit]
