@@ -43,8 +43,12 @@ _API_ROLES: dict[Role, str] = {
     Role.USER: "authenticated",
 }
 
-# Every role a signed-in caller's token may carry.
-SIGNED_IN_ROLES: tuple[str, ...] = tuple(_API_ROLES[role] for role in reversed(Role))
+# Every role a signed-in caller's token may carry, the plain one first.
+SIGNED_IN_ROLES: tuple[str, ...] = (
+    Role.USER.api_role,
+    Role.ADMIN.api_role,
+    Role.SUPERADMIN.api_role,
+)
 
 
 class LimitPeriod(StrEnum):

@@ -3,9 +3,9 @@
 HS256 with the project's JWT secret, `exp` required and checked with PostgREST's 30 s of
 clock skew, and a signed-in caller's role (`authenticated`, or an admin's or a superadmin's
 role): the service serves signed-in users only (an anon or service_role token is refused, as
-is a token without a subject). Any failure is a 401 in
-OpenAI's shape that never echoes the token. The verified claims become the transaction's
-`request.jwt.claims`, so `auth.uid()` and `auth.jwt()` see what they see behind the API.
+is a token without a subject). Any failure is a 401 in OpenAI's shape that never echoes the
+token. The verified claims become the transaction's `request.jwt.claims`, so `auth.uid()`
+and `auth.jwt()` see what they see behind the API.
 """
 
 from __future__ import annotations
