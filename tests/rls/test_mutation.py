@@ -44,6 +44,9 @@ def test_every_policy_is_dropped_and_loosened_and_caught(
     assert policies - loosened == {
         'policy "superadmins can read all usage" on public.ai_model_usage',
         'policy "superadmins can read all holds" on public.usage_reservations',
+        'policy "superadmins can read every model" on public.ai_models_system',
+        'policy "superadmins can read every org\'s model settings"'
+        " on public.org_system_model_config",
     }
     assert all(r.verdict is Verdict.CAUGHT for r in policy_results)
 

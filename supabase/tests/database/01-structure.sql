@@ -211,9 +211,10 @@ select is_empty(
 );
 select is(
   (select count(*)::int from pg_policies where schemaname = 'public'),
-  26,
-  'twenty-six policies: one per table and action (invitations and holds: read only), the usage'
-  ' log''s and the holds'' reads one per kind of caller and a gate on the superadmin''s'
+  30,
+  'thirty policies: one per table and action (invitations and holds: read only); the usage'
+  ' log''s, the holds'', the catalog''s and the model settings'' reads one per kind of caller'
+  ' and a gate on the superadmin''s'
 );
 select is_empty(
   $$select policyname from pg_policies where schemaname = 'public'
@@ -229,8 +230,10 @@ select is_empty(
 select is_empty(
   $$select tablename, policyname from pg_policies
     where schemaname = 'public' and roles <> '{authenticated}'
-      and (tablename, cmd) not in (('ai_model_usage', 'SELECT'), ('usage_reservations', 'SELECT'))$$,
-  'only the usage log''s and the holds'' reads have policies per kind of caller'
+      and (tablename, cmd) not in (('ai_model_usage', 'SELECT'), ('usage_reservations', 'SELECT'),
+        ('ai_models_system', 'SELECT'), ('org_system_model_config', 'SELECT'))$$,
+  'only the reads of the usage log, the holds, the catalog and the model settings have'
+  ' policies per kind of caller'
 );
 select set_eq(
   $$select r.rolname::text from pg_roles r
