@@ -1,6 +1,6 @@
 begin;
 \ir ../helpers.psql
-select plan(88);
+select plan(89);
 
 -- ---------------------------------------------------------------------------
 -- Tables and columns
@@ -234,6 +234,17 @@ select is_empty(
         ('ai_models_system', 'SELECT'), ('org_system_model_config', 'SELECT'))$$,
   'only the reads of the usage log, the holds, the catalog and the model settings have'
   ' policies per kind of caller'
+);
+select is_empty(
+  $$select p.tablename, p.cmd from pg_policies p
+    where p.schemaname = 'public' and p.roles = '{aimodels_superadmin}'
+      and p.permissive = 'PERMISSIVE'
+      and not exists (
+        select from pg_policies g
+        where g.schemaname = 'public' and g.tablename = p.tablename and g.cmd = p.cmd
+          and g.roles = '{aimodels_superadmin}' and g.permissive = 'RESTRICTIVE'
+          and g.qual = '( SELECT private.is_superadmin() AS is_superadmin)')$$,
+  'every policy of the superadmin''s role stands behind a restrictive gate on the profile'
 );
 select set_eq(
   $$select r.rolname::text from pg_roles r
