@@ -1,6 +1,6 @@
 begin;
 \ir ../helpers.psql
-select plan(13);
+select plan(14);
 
 -- The catalog and the model settings are read through one policy per role: every signed-in
 -- caller reads the models they may see and their own organization's settings; a superadmin,
@@ -87,6 +87,7 @@ select is(
 );
 select hasnt_function('private', 'least_readable_org_id', 'the settings'' lower bound is gone');
 select hasnt_function('private', 'greatest_readable_org_id', 'the settings'' upper bound is gone');
+select hasnt_function('private', 'readable_org_ids', 'the array of readable organizations is gone');
 
 select * from finish();
 rollback;
