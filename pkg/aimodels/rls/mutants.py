@@ -307,7 +307,7 @@ def _policy_mutants(conn: psycopg.Connection, platform: dict[str, list[str]]) ->
             " with check (true)" if check is not None else ""
         )
         if clauses == loose:
-            continue  # already as loose as a policy gets (a superadmin's `using (true)`)
+            continue  # already as loose as a policy gets (`using (true)` behind a gate)
         mutants.append(
             Mutant(
                 kind=MutantKind.LOOSEN_POLICY,

@@ -1,6 +1,6 @@
 begin;
 \ir ../helpers.psql
-select plan(89);
+select plan(91);
 
 -- ---------------------------------------------------------------------------
 -- Tables and columns
@@ -211,10 +211,10 @@ select is_empty(
 );
 select is(
   (select count(*)::int from pg_policies where schemaname = 'public'),
-  30,
-  'thirty policies: one per table and action (invitations and holds: read only); the usage'
+  32,
+  'thirty-two policies: one per table and action (invitations and holds: read only); the usage'
   ' log''s, the holds'', the catalog''s and the model settings'' reads one per kind of caller'
-  ' and a gate on the superadmin''s'
+  ' and a gate on the superadmin''s; a gate on the admin''s reads of the usage log and holds'
 );
 select is_empty(
   $$select policyname from pg_policies where schemaname = 'public'
@@ -245,6 +245,24 @@ select is_empty(
           and g.roles = '{aimodels_superadmin}' and g.permissive = 'RESTRICTIVE'
           and g.qual = '( SELECT private.is_superadmin() AS is_superadmin)')$$,
   'every policy of the superadmin''s role stands behind a restrictive gate on the profile'
+);
+select is_empty(
+  $$select p.tablename, p.cmd from pg_policies p
+    where p.schemaname = 'public' and p.roles = '{aimodels_admin}'
+      and p.permissive = 'PERMISSIVE' and p.qual = 'true'
+      and not exists (
+        select from pg_policies g
+        where g.schemaname = 'public' and g.tablename = p.tablename and g.cmd = p.cmd
+          and g.roles = '{aimodels_admin}' and g.permissive = 'RESTRICTIVE'
+          and g.qual = '(organization_id = ( SELECT private.administered_org_id() AS administered_org_id))')$$,
+  'every read the admin''s role is given whole stands behind a restrictive gate on the'
+  ' administered organization'
+);
+select is(
+  (select count(*)::int from pg_policies p
+   where p.schemaname = 'public' and p.roles = '{aimodels_admin}' and p.qual = 'true'),
+  2,
+  'the admin''s role reads the usage log and the holds whole, behind the gate (not vacuous)'
 );
 select set_eq(
   $$select r.rolname::text from pg_roles r

@@ -1,6 +1,6 @@
 begin;
 \ir ../helpers.psql
-select plan(18);
+select plan(19);
 
 -- Admins and superadmins sign in as Postgres roles of their own (aimodels_admin,
 -- aimodels_superadmin), members of authenticated. The token's role follows the profile
@@ -67,9 +67,10 @@ select cmp_ok(
 select cmp_ok((select count(*)::int from owner_holds), '>', 0, 'and there is a hold');
 
 select tests.authenticate_as('user1@bright-visas.example.test', 'aimodels_admin');
-select set_eq($$select id from public.ai_model_usage$$,
-  format('select id from owner_view where user_id = %L', tests.user_id('user1@bright-visas.example.test')),
-  'a user whose token claims the admin role reads only their own usage');
+select is_empty($$select id from public.ai_model_usage$$,
+  'a user whose token claims the admin role reads no usage (the admin''s gate)');
+select is_empty($$select id from public.usage_reservations$$,
+  'nor any hold');
 
 select tests.authenticate_as('user1@bright-visas.example.test', 'aimodels_superadmin');
 select is_empty($$select id from public.ai_model_usage$$,
