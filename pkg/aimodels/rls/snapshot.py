@@ -8,8 +8,12 @@ after each writing probe restores them with `session_replication_role = replica`
 skips triggers and foreign-key checks while rows go back). Triggers marked ENABLE ALWAYS,
 like the usage log's append-only trigger, fire even then; they are disabled inside the
 restoring transaction and re-enabled as ALWAYS before it commits.
-A fingerprint of every table, taken before and after the run, proves the data was left as
-found.
+One platform column is the application's too: a profile's role reaches `auth.users.role`
+(the token's role claim) through a trigger, which the restore of `profiles` skips. So each
+account's role is copied and put back as well; a promotion probe would otherwise leave the
+next token of a restored user carrying the admin's role.
+A fingerprint of every table and of those roles, taken before and after the run, proves the
+data was left as found.
 """
 
 from __future__ import annotations
@@ -48,6 +52,11 @@ where c.relkind in ('r', 'p') and not c.relispartition
 group by n.nspname, c.relname
 order by n.nspname, c.relname
 """
+
+
+# The platform's copy of each account's role, which the profiles' sync trigger writes.
+ACCOUNT_ROLES = "auth.users.role"
+_ROLES_COPY = sql.Identifier("rls_snapshot_account_roles")
 
 
 @dataclass(frozen=True)
@@ -89,6 +98,12 @@ class DataSnapshot:
                         copy, _column_list(table), table.ident
                     )
                 )
+            self._conn.execute(sql.SQL("drop table if exists {}").format(_ROLES_COPY))
+            self._conn.execute(
+                sql.SQL("create temp table {} as select id, role from auth.users").format(
+                    _ROLES_COPY
+                )
+            )
         self._taken = True
 
     def restore(self) -> None:
@@ -115,6 +130,12 @@ class DataSnapshot:
                         sql.Identifier(f"rls_snapshot_{index}"),
                     )
                 )
+            self._conn.execute(
+                sql.SQL(
+                    "update auth.users u set role = c.role from {} c"
+                    " where c.id = u.id and u.role is distinct from c.role"
+                ).format(_ROLES_COPY)
+            )
             for trigger_table, trigger in always:
                 self._conn.execute(
                     sql.SQL("alter table {} enable always trigger {}").format(
@@ -123,16 +144,21 @@ class DataSnapshot:
                 )
 
     def fingerprint(self) -> dict[str, str]:
-        """table -> md5 of its rows in a fixed order: equal fingerprints, equal data."""
+        """table (and the accounts' roles) -> md5 of its rows in a fixed order: equal
+        fingerprints, equal data."""
+        sources: list[tuple[str, sql.Composable]] = [
+            (table.label, sql.SQL("select * from {}").format(table.ident)) for table in self._tables
+        ]
+        sources.append((ACCOUNT_ROLES, sql.SQL("select id, role from auth.users")))
         prints: dict[str, str] = {}
-        for table in self._tables:
+        for label, query in sources:
             row = self._conn.execute(
                 sql.SQL(
                     "select md5(coalesce(string_agg(t::text, E'\\n' order by t::text), '')) "
-                    "from {} t"
-                ).format(table.ident)
+                    "from ({}) t"
+                ).format(query)
             ).fetchone()
-            prints[table.label] = str(row[0]) if row else ""
+            prints[label] = str(row[0]) if row else ""
         return prints
 
     def _always_triggers(self) -> list[tuple[sql.Composable, str]]:

@@ -1,6 +1,6 @@
 begin;
 \ir ../helpers.psql
-select plan(91);
+select plan(90);
 
 -- ---------------------------------------------------------------------------
 -- Tables and columns
@@ -236,33 +236,28 @@ select is_empty(
   ' policies per kind of caller'
 );
 select is_empty(
-  $$select p.tablename, p.cmd from pg_policies p
-    where p.schemaname = 'public' and p.roles = '{aimodels_superadmin}'
-      and p.permissive = 'PERMISSIVE'
+  $$select p.tablename, p.cmd, p.roles from pg_policies p
+    join (values
+      ('{aimodels_superadmin}'::name[], '( SELECT private.is_superadmin() AS is_superadmin)'),
+      ('{aimodels_admin}'::name[],
+       '(organization_id = ( SELECT private.administered_org_id() AS administered_org_id))')
+    ) as gate (roles, qual) on gate.roles = p.roles
+    where p.schemaname = 'public' and p.permissive = 'PERMISSIVE'
       and not exists (
         select from pg_policies g
         where g.schemaname = 'public' and g.tablename = p.tablename and g.cmd = p.cmd
-          and g.roles = '{aimodels_superadmin}' and g.permissive = 'RESTRICTIVE'
-          and g.qual = '( SELECT private.is_superadmin() AS is_superadmin)')$$,
-  'every policy of the superadmin''s role stands behind a restrictive gate on the profile'
-);
-select is_empty(
-  $$select p.tablename, p.cmd from pg_policies p
-    where p.schemaname = 'public' and p.roles = '{aimodels_admin}'
-      and p.permissive = 'PERMISSIVE' and p.qual = 'true'
-      and not exists (
-        select from pg_policies g
-        where g.schemaname = 'public' and g.tablename = p.tablename and g.cmd = p.cmd
-          and g.roles = '{aimodels_admin}' and g.permissive = 'RESTRICTIVE'
-          and g.qual = '(organization_id = ( SELECT private.administered_org_id() AS administered_org_id))')$$,
-  'every read the admin''s role is given whole stands behind a restrictive gate on the'
-  ' administered organization'
+          and g.roles = p.roles and g.permissive = 'RESTRICTIVE' and g.qual = gate.qual)$$,
+  'every policy of the superadmin''s role stands behind a restrictive gate on the profile,'
+  ' and every one of the admin''s behind a gate on the administered organization'
 );
 select is(
-  (select count(*)::int from pg_policies p
-   where p.schemaname = 'public' and p.roles = '{aimodels_admin}' and p.qual = 'true'),
-  2,
-  'the admin''s role reads the usage log and the holds whole, behind the gate (not vacuous)'
+  (select array_agg(p.roles[1] || ': ' || p.qual order by p.roles[1], p.tablename)
+   from pg_policies p
+   where p.schemaname = 'public' and p.permissive = 'PERMISSIVE'
+     and p.roles in ('{aimodels_admin}', '{aimodels_superadmin}')),
+  array['aimodels_admin: true', 'aimodels_admin: true', 'aimodels_superadmin: true',
+        'aimodels_superadmin: true', 'aimodels_superadmin: true', 'aimodels_superadmin: true'],
+  'not vacuous: both roles read whole (the admin the usage log and the holds), behind the gates'
 );
 select set_eq(
   $$select r.rolname::text from pg_roles r

@@ -6,12 +6,9 @@ select plan(13);
 -- else: `using (true)` for aimodels_admin behind a restrictive gate on the organization, so
 -- the OR with the own-rows policy (to authenticated) folds away at planning.
 
+-- (pgTAP 40 shows an admin reads exactly the organization's usage and holds.)
 select tests.authenticate_as('user1@bright-visas.example.test');
 select public.reserve_usage(tests.model_id('Immigration Case Assistant'), 10);
-select tests.clear_authentication();
-select tests.authenticate_as('user1@pulse-health.example.test');
-select public.reserve_usage(
-  (select m.id from public.usable_models() m order by m.name limit 1), 10);
 select tests.clear_authentication();
 
 create temporary table owner_view as
@@ -36,21 +33,12 @@ select policies_are('public', 'usage_reservations', array[
 ], 'the holds: read like the usage log');
 
 -- ---------------------------------------------------------------------------
--- An admin reads the organization's rows
+-- Another organization's rows, asked for by name
 -- ---------------------------------------------------------------------------
--- Not vacuous: both organizations have usage and holds.
 select cmp_ok(
-  (select count(distinct organization_id)::int from owner_holds
-   where organization_id in (tests.org_id('bright-visas'), tests.org_id('pulse-health'))),
-  '=', 2, 'holds in both organizations');
-
+  (select count(*)::int from owner_view where organization_id = tests.org_id('pulse-health')),
+  '>', 0, 'not vacuous: the other organization has usage');
 select tests.authenticate_as('admin@bright-visas.example.test');
-select set_eq($$select id from public.ai_model_usage$$,
-  format('select id from owner_view where organization_id = %L', tests.org_id('bright-visas')),
-  'an admin reads exactly their organization''s usage');
-select set_eq($$select id from public.usage_reservations$$,
-  format('select id from owner_holds where organization_id = %L', tests.org_id('bright-visas')),
-  'an admin reads exactly their organization''s holds');
 select is_empty(
   format('select id from public.ai_model_usage where organization_id = %L',
     tests.org_id('pulse-health')),
@@ -83,12 +71,20 @@ select tests.clear_authentication();
 -- ---------------------------------------------------------------------------
 -- A role claim grants nothing the profile does not
 -- ---------------------------------------------------------------------------
+select cmp_ok(
+  (select count(*)::int from owner_holds where organization_id = tests.org_id('bright-visas')),
+  '>', 0, 'not vacuous: the organization has a hold');
 update public.profiles set role = 'user' where id = tests.user_id('admin@bright-visas.example.test');
 select tests.authenticate_as('admin@bright-visas.example.test', 'aimodels_admin');
 select is_empty($$select id from public.ai_model_usage$$,
   'a demoted admin''s old token reads no usage');
 select is_empty($$select id from public.usage_reservations$$,
   'nor any hold');
+select tests.authenticate_as('user2@bright-visas.example.test', 'aimodels_admin');
+select throws_ok(
+  format('select public.record_usage(%L, 10)', tests.model_id('Immigration Case Assistant')),
+  '42501', null,
+  'a user whose token claims the admin role cannot record until the next token (the row is read back)');
 select tests.clear_authentication();
 
 -- ---------------------------------------------------------------------------
