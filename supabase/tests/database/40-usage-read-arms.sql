@@ -23,11 +23,7 @@ select hasnt_function('private', 'superadmin_usage_since', 'the superadmin arm''
 -- Each role reads what the contract says, through the new arms
 -- ---------------------------------------------------------------------------
 select tests.clear_authentication();
-create temporary table owner_view as
-  select u.id, u.user_id, u.organization_id from public.ai_model_usage u;
-create temporary table owner_holds as
-  select h.id, h.user_id, h.organization_id from public.usage_reservations h;
-grant select on owner_view, owner_holds to authenticated;
+select tests.keep_owner_views();
 
 select tests.authenticate_as('user1@bright-visas.example.test');
 select set_eq($$select id from public.ai_model_usage$$,

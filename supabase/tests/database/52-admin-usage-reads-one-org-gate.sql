@@ -11,11 +11,7 @@ select tests.authenticate_as('user1@bright-visas.example.test');
 select public.reserve_usage(tests.model_id('Immigration Case Assistant'), 10);
 select tests.clear_authentication();
 
-create temporary table owner_view as
-  select u.id, u.user_id, u.organization_id from public.ai_model_usage u;
-create temporary table owner_holds as
-  select h.id, h.user_id, h.organization_id from public.usage_reservations h;
-grant select on owner_view, owner_holds to authenticated;
+select tests.keep_owner_views();
 
 -- ---------------------------------------------------------------------------
 -- The policies
