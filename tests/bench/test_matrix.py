@@ -52,7 +52,13 @@ def test_columns_run_from_the_smallest_scale_and_shape_whatever_the_order_given(
             _report("small", "wide", 1.0),
         ]
     )
-    assert _rows(table)[0] == ["target or check", "small wide", "small skewed", "medium wide"]
+    assert _rows(table)[0] == [
+        "target or check",
+        "small wide",
+        "small skewed",
+        "medium wide",
+        "met",
+    ]
 
 
 def test_a_missed_target_and_a_failed_check_are_bold_and_a_met_one_is_not() -> None:
@@ -61,8 +67,8 @@ def test_a_missed_target_and_a_failed_check_are_bold_and_a_met_one_is_not() -> N
     )
     rows = {row[0]: row[1:] for row in _rows(table)[2:]}
     assert rows == {
-        "RLS overhead: own usage, p50_ms <= 1.25": ["1.10", "**2.00**"],
-        "RLS overhead: no seq scan": ["pass", "**fail**"],
+        "RLS overhead: own usage, p50_ms <= 1.25": ["1.10", "**2.00**", "1 of 2"],
+        "RLS overhead: no seq scan": ["pass", "**fail**", "1 of 2"],
     }
 
 
@@ -70,9 +76,40 @@ def test_a_target_one_run_did_not_measure_shows_a_dash() -> None:
     without = _report("small", "heavy", 1.0)
     without.results[0].figures.clear()
     rows = _rows(targets_matrix([_report("small", "wide", 1.0), without]))
-    assert ["RLS overhead: own usage, p50_ms <= 1.25", "1.00", "-"] in rows
+    assert ["RLS overhead: own usage, p50_ms <= 1.25", "1.00", "-", "1 of 1"] in rows
 
 
 def test_two_runs_of_the_same_scale_and_shape_are_refused() -> None:
     with pytest.raises(MatrixError, match="two reports for scale small, shape wide"):
         targets_matrix([_report("small", "wide", 1.0), _report("small", "wide", 1.2)])
+
+
+def test_an_earlier_rounds_figure_shows_beside_the_new_one_and_the_last_column_counts() -> None:
+    table = targets_matrix(
+        [_report("small", "wide", 1.1), _report("small", "heavy", 1.3)],
+        before=[_report("small", "wide", 1.4, seq_scan_free=False)],
+    )
+    rows = {row[0]: row[1:] for row in _rows(table)[2:]}
+    assert _rows(table)[0] == ["target or check", "small wide", "small heavy", "met"]
+    # small heavy has no earlier report: its cells stay as they were.
+    assert rows == {
+        "RLS overhead: own usage, p50_ms <= 1.25": ["1.10 (1.40)", "**1.30**", "1 of 2"],
+        "RLS overhead: no seq scan": ["pass (fail)", "pass", "2 of 2"],
+    }
+
+
+def test_an_earlier_round_without_a_new_column_adds_no_column() -> None:
+    table = targets_matrix([_report("small", "wide", 1.0)], before=[_report("large", "wide", 1.0)])
+    assert _rows(table)[0] == ["target or check", "small wide", "met"]
+
+
+def test_an_earlier_round_may_be_partial_runs_of_one_column_but_not_two_of_one_cell() -> None:
+    checks_only = _report("small", "wide", 1.0, seq_scan_free=False)
+    checks_only.results[0].figures.clear()
+    ratios_only = _report("small", "wide", 1.4)
+    ratios_only.results[0].checks.clear()
+    rows = _rows(targets_matrix([_report("small", "wide", 1.1)], [checks_only, ratios_only]))
+    assert ["RLS overhead: own usage, p50_ms <= 1.25", "1.10 (1.40)", "1 of 1"] in rows
+    assert ["RLS overhead: no seq scan", "pass (fail)", "1 of 1"] in rows
+    with pytest.raises(MatrixError, match="two earlier reports for scale small, shape wide"):
+        targets_matrix([_report("small", "wide", 1.1)], [ratios_only, ratios_only])

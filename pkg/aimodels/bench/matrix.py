@@ -2,12 +2,15 @@
 
 A run measures one scale in one shape; the question a reader has is how each target fares
 across all of them. Rows are the figures that have a target and the run's own checks;
-columns are the scale x shape pairs the given reports cover, smallest scale first.
+columns are the scale x shape pairs the given reports cover, smallest scale first. Given
+an earlier round's reports too, each cell shows the earlier figure beside the new one, so
+a regenerated table keeps what it replaces.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from aimodels.bench.report import Figure, Goal, RunReport
 from aimodels.bench.scales import Scale, Shape
@@ -22,6 +25,16 @@ class MatrixError(ValueError):
     """Two reports claim the same scale and shape: the table would hide one of them."""
 
 
+@dataclass(frozen=True)
+class _Cell:
+    text: str  # a ratio ("1.10") or a check's outcome ("pass", "fail")
+    met: bool
+
+
+# Row key -> its cell per column.
+_Rows = dict[str, dict[Column, _Cell]]
+
+
 def _column_order(column: Column) -> tuple[int, int]:
     scale, shape = column
     return (_SCALE_ORDER.index(Scale(scale)), _SHAPE_ORDER.index(Shape(shape)))
@@ -32,35 +45,74 @@ def _target_label(figure: Figure) -> str:
     return f"{sign} {figure.target:g}"
 
 
-def targets_matrix(reports: Iterable[RunReport]) -> str:
-    """A Markdown table: one row per target or check, one column per scale x shape."""
+def _by_column(reports: Iterable[RunReport]) -> dict[Column, RunReport]:
     by_column: dict[Column, RunReport] = {}
     for report in reports:
         column = (report.scale, report.shape)
         if column in by_column:
             raise MatrixError(f"two reports for scale {report.scale}, shape {report.shape}")
         by_column[column] = report
-    columns = sorted(by_column, key=_column_order)
-    # Row key -> cell per column, in first-seen order so benchmarks keep their run order.
-    rows: dict[str, dict[Column, str]] = {}
+    return by_column
+
+
+def _rows(by_column: dict[Column, RunReport], columns: list[Column]) -> _Rows:
+    """Each target's and check's cells, rows in first-seen order so benchmarks keep their
+    run order."""
+    rows: _Rows = {}
     for column in columns:
         for result in by_column[column].results:
             for figure in result.figures:
                 if figure.target is None:
                     continue
                 key = f"{result.title}: {figure.case}, {figure.metric} {_target_label(figure)}"
-                cell = f"{figure.ratio:.2f}"
-                rows.setdefault(key, {})[column] = cell if figure.met else f"**{cell}**"
+                met = figure.met is True  # a figure with a target is met or not, never None
+                rows.setdefault(key, {})[column] = _Cell(f"{figure.ratio:.2f}", met)
             for check in result.checks:
                 key = f"{result.title}: {check.name}"
-                rows.setdefault(key, {})[column] = "pass" if check.passed else "**fail**"
-    header = ["target or check", *(f"{scale} {shape}" for scale, shape in columns)]
+                outcome = "pass" if check.passed else "fail"
+                rows.setdefault(key, {})[column] = _Cell(outcome, check.passed)
+    return rows
+
+
+def _earlier_rows(before: Iterable[RunReport]) -> _Rows:
+    """The earlier round's cells. Its figures may come from several partial runs of one
+    scale and shape (`--only`), so reports may share a column, but not a cell."""
+    merged: _Rows = {}
+    for report in before:
+        column = (report.scale, report.shape)
+        for key, cells in _rows({column: report}, [column]).items():
+            if column in merged.setdefault(key, {}):
+                raise MatrixError(
+                    f"two earlier reports for scale {report.scale}, shape {report.shape}"
+                    f" give {key!r}"
+                )
+            merged[key].update(cells)
+    return merged
+
+
+def _shown(cell: _Cell | None, earlier: _Cell | None) -> str:
+    if cell is None:
+        return "-"
+    text = cell.text if cell.met else f"**{cell.text}**"
+    return f"{text} ({earlier.text})" if earlier is not None else text
+
+
+def targets_matrix(reports: Iterable[RunReport], before: Iterable[RunReport] = ()) -> str:
+    """A Markdown table: one row per target or check, one column per scale x shape, and how
+    many of the runs that measured it met it. With `before`, each cell reads `now
+    (before)`; the columns and rows are the new reports'. The earlier round may be several
+    partial runs per scale and shape."""
+    by_column = _by_column(reports)
+    columns = sorted(by_column, key=_column_order)
+    rows = _rows(by_column, columns)
+    earlier = _earlier_rows(before)
+    header = ["target or check", *(f"{scale} {shape}" for scale, shape in columns), "met"]
     lines = [
         "| " + " | ".join(header) + " |",
-        "| --- |" + " ---: |" * len(columns),
+        "| --- |" + " ---: |" * (len(columns) + 1),
     ]
     for key, cells in rows.items():
-        lines.append(
-            "| " + " | ".join([key, *(cells.get(column, "-") for column in columns)]) + " |"
-        )
+        shown = [_shown(cells.get(c), earlier.get(key, {}).get(c)) for c in columns]
+        met = f"{sum(cell.met for cell in cells.values())} of {len(cells)}"
+        lines.append("| " + " | ".join([key, *shown, met]) + " |")
     return "\n".join(lines)

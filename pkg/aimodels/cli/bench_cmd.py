@@ -153,16 +153,27 @@ def matrix(
         list[Path],
         typer.Argument(help="Reports written by `bench run --output FILE`, one per scale x shape."),
     ],
+    before: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--before",
+            help="An earlier round's report (repeat the option; partial runs of one scale "
+            "and shape may share a column): its figure shows beside the new one, "
+            "`now (before)`.",
+        ),
+    ] = None,
 ) -> None:
     """Print one Markdown table of every target's ratio across saved runs (scale x shape).
 
-    Bold: target missed. "-": that run did not measure it.
+    Bold: target missed. "-": that run did not measure it. The last column counts the
+    runs that met it.
 
     Example: aimodels bench matrix reports/bench.json
     """
     reports = [RunReport.model_validate_json(path.read_text()) for path in json_files]
+    earlier = [RunReport.model_validate_json(path.read_text()) for path in before or []]
     try:
-        typer.echo(targets_matrix(reports))
+        typer.echo(targets_matrix(reports, earlier))
     except MatrixError as error:
         raise InvalidInput(str(error)) from error
 
