@@ -64,9 +64,12 @@ def nested_plans(
     enter: Callable[[psycopg.Connection], None],
     sql: str,
     params: Params,
+    *,
+    buffers: bool = False,
 ) -> list[str]:
     """The plans of the statements a query runs inside functions (an RPC's own queries, which
-    EXPLAIN shows as one Function Scan), as auto_explain reports them to the client.
+    EXPLAIN shows as one Function Scan), as auto_explain reports them to the client, with
+    each node's buffers when asked.
 
     `superuser` must be a superuser's connection in autocommit mode (auto_explain's settings
     are superuser-only); `enter` takes on the caller's role and claims in the same
@@ -81,7 +84,8 @@ def nested_plans(
 
     with superuser.transaction():
         superuser.execute("load 'auto_explain'")
-        for name, value in _AUTO_EXPLAIN.items():
+        settings = {**_AUTO_EXPLAIN, "auto_explain.log_buffers": "on" if buffers else "off"}
+        for name, value in settings.items():
             superuser.execute("select set_config(%s, %s, true)", (name, value))
         enter(superuser)
         superuser.execute(_OURS + "select 1")  # the reports of the statements above arrive

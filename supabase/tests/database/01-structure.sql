@@ -358,7 +358,7 @@ select is(
         'period_window', 'plan_rank', 'protect_model_config_keys',
         'protect_organization_fields', 'protect_profile_fields', 'refuse_org_quota',
         'refuse_user_limit', 'touch_updated_at', 'trial_ends_at', 'usable_until',
-        'usage_page_query', 'usage_receipt', 'vetted_signup_org'],
+        'usage_receipt', 'vetted_signup_org'],
   'private helpers run as the invoker unless they must read past row level security'
 );
 
