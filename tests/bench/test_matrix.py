@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -103,13 +103,14 @@ def test_an_earlier_round_without_a_new_column_adds_no_column() -> None:
     assert _rows(table)[0] == ["target or check", "small wide", "met"]
 
 
-def test_an_earlier_round_may_be_partial_runs_of_one_column_but_not_two_of_one_cell() -> None:
+def test_an_earlier_round_may_be_partial_runs_and_the_latest_run_gives_each_cell() -> None:
     checks_only = _report("small", "wide", 1.0, seq_scan_free=False)
     checks_only.results[0].figures.clear()
-    ratios_only = _report("small", "wide", 1.4)
-    ratios_only.results[0].checks.clear()
-    rows = _rows(targets_matrix([_report("small", "wide", 1.1)], [checks_only, ratios_only]))
+    older = _report("small", "wide", 1.6)
+    older.results[0].checks.clear()
+    newer = _report("small", "wide", 1.4)
+    newer.results[0].checks.clear()
+    newer.started_at = older.started_at + timedelta(hours=1)
+    rows = _rows(targets_matrix([_report("small", "wide", 1.1)], [newer, checks_only, older]))
     assert ["RLS overhead: own usage, p50_ms <= 1.25", "1.10 (1.40)", "1 of 1"] in rows
     assert ["RLS overhead: no seq scan", "pass (fail)", "1 of 1"] in rows
-    with pytest.raises(MatrixError, match="two earlier reports for scale small, shape wide"):
-        targets_matrix([_report("small", "wide", 1.1)], [ratios_only, ratios_only])

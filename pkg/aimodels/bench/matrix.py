@@ -76,17 +76,13 @@ def _rows(by_column: dict[Column, RunReport], columns: list[Column]) -> _Rows:
 
 def _earlier_rows(before: Iterable[RunReport]) -> _Rows:
     """The earlier round's cells. Its figures may come from several partial runs of one
-    scale and shape (`--only`), so reports may share a column, but not a cell."""
+    scale and shape (`--only`), or from rounds that each ran part of the benchmarks: for a
+    cell more than one report gives, the latest run's figure is the one shown."""
     merged: _Rows = {}
-    for report in before:
+    for report in sorted(before, key=lambda r: r.started_at):
         column = (report.scale, report.shape)
         for key, cells in _rows({column: report}, [column]).items():
-            if column in merged.setdefault(key, {}):
-                raise MatrixError(
-                    f"two earlier reports for scale {report.scale}, shape {report.shape}"
-                    f" give {key!r}"
-                )
-            merged[key].update(cells)
+            merged.setdefault(key, {}).update(cells)
     return merged
 
 
@@ -101,7 +97,7 @@ def targets_matrix(reports: Iterable[RunReport], before: Iterable[RunReport] = (
     """A Markdown table: one row per target or check, one column per scale x shape, and how
     many of the runs that measured it met it. With `before`, each cell reads `now
     (before)`; the columns and rows are the new reports'. The earlier round may be several
-    partial runs per scale and shape."""
+    partial runs per scale and shape, the latest run's figure shown for each cell."""
     by_column = _by_column(reports)
     columns = sorted(by_column, key=_column_order)
     rows = _rows(by_column, columns)

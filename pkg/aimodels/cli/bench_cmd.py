@@ -157,9 +157,8 @@ def matrix(
         list[Path] | None,
         typer.Option(
             "--before",
-            help="An earlier round's report (repeat the option; partial runs of one scale "
-            "and shape may share a column): its figure shows beside the new one, "
-            "`now (before)`.",
+            help="An earlier round's report (repeat the option): its figure shows beside "
+            "the new one, `now (before)`. Where several give a figure, the latest run's.",
         ),
     ] = None,
 ) -> None:
