@@ -3,7 +3,9 @@ four serve commands through aimodels.cli.servers, which registers only those).""
 
 from __future__ import annotations
 
-from typing import Annotated
+import signal
+from types import FrameType
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -85,5 +87,15 @@ app.add_typer(provider_app, name="provider")
 app.add_typer(proxy_app, name="proxy")
 
 
+def _unwind_on_sigterm(signum: int, frame: FrameType | None) -> NoReturn:
+    # `kill` and a CI job's timeout send SIGTERM, which by default ends Python at once: no
+    # `finally` runs, and the servers a command started in sessions of their own (a
+    # benchmark's gateway, model access service and provider) outlive it, with their
+    # database sessions. As SystemExit the command unwinds and stops them; the status is
+    # the one a shell reports for SIGTERM.
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _unwind_on_sigterm)
     app()

@@ -149,13 +149,23 @@ class GatewayProcess:
                 env={**os.environ, name: value},
                 start_new_session=True,  # outlives the CLI call that started it
             )
+        try:
+            self._wait_until_serving(supervisor, timeout)
+        except BaseException:
+            # Failed, or interrupted (Ctrl-C; SIGTERM, which the CLI turns into SystemExit)
+            # before the caller had a gateway to stop: in a session of its own, it would
+            # outlive the caller.
+            self.stop()
+            raise
+
+    def _wait_until_serving(self, supervisor: subprocess.Popen[bytes], timeout: float) -> None:
         deadline = time.monotonic() + timeout
         problem = self.problem()
         while time.monotonic() < deadline:
             if supervisor.poll() is not None:
                 # The server exited before serving, and the unarmed supervisor with it.
-                if not port_is_free(port):
-                    raise PortTaken(port)
+                if not port_is_free(self.port):
+                    raise PortTaken(self.port)
                 raise GatewayError(
                     f"the API gateway exited with {supervisor.returncode} before serving: "
                     f"{self._last_log_line()} (see {self.log_file})"
@@ -165,7 +175,6 @@ class GatewayProcess:
                 os.kill(supervisor.pid, signal.SIGUSR1)  # arm: restart it from now on
                 return
             time.sleep(0.2)
-        self.stop()
         raise GatewayError(f"after {timeout:.0f}s, {problem} (see {self.log_file})")
 
     def command(

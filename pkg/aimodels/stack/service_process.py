@@ -73,20 +73,24 @@ class BackgroundProcess(ABC):
         self, process: subprocess.Popen[bytes] | None, timeout: float = 30
     ) -> None:
         """Until it answers; a process that exits or stays silent is an error (and is
-        stopped). None: it was already running."""
+        stopped, as it is when the wait is interrupted: in a session of its own, it would
+        outlive the caller). None: it was already running."""
         if process is None:
             return
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise ServiceError(
-                    f"{self.name} exited with {process.returncode}; see {self.log_file}"
-                )
-            if self.is_healthy():
-                return
-            time.sleep(0.2)
-        self.stop()
-        raise ServiceError(f"{self.name} not healthy after {timeout:.0f}s; see {self.log_file}")
+        try:
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                if process.poll() is not None:
+                    raise ServiceError(
+                        f"{self.name} exited with {process.returncode}; see {self.log_file}"
+                    )
+                if self.is_healthy():
+                    return
+                time.sleep(0.2)
+            raise ServiceError(f"{self.name} not healthy after {timeout:.0f}s; see {self.log_file}")
+        except BaseException:
+            self.stop()
+            raise
 
     def stop(self, timeout: float = 10) -> None:
         pid = self.pid()
