@@ -56,7 +56,7 @@ def test_a_run_stopped_by_sigterm_stops_the_servers_it_started(
             time.sleep(0.1)
         assert _servers_of(folder), "not vacuous: the run's servers are up"
         run.send_signal(signal.SIGTERM)
-        assert run.wait(timeout=60) != 0
+        assert run.wait(timeout=60) == 128 + signal.SIGTERM  # what a shell reports for it
     finally:
         if run.poll() is None:
             run.kill()
