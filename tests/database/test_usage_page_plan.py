@@ -17,7 +17,7 @@ as they run.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import psycopg
 import pytest
@@ -46,8 +46,24 @@ _SCAN_BUFFERS = re.compile(
 )
 
 
+def _first_page(since: datetime, until: datetime) -> dict[str, object]:
+    """The paged functions' arguments for a window's first page."""
+    return {
+        "since": since,
+        "until": until,
+        "after_created_at": None,
+        "after_id": None,
+        "max_rows": PAGE_ROWS,
+    }
+
+
 def _page_plans(
-    conn: psycopg.Connection, actor: Actor, function: str, params: dict[str, object]
+    conn: psycopg.Connection,
+    actor: Actor,
+    function: str,
+    params: dict[str, object],
+    *,
+    buffers: bool = False,
 ) -> tuple[list[str], list[tuple[object, ...]]]:
     """The plans of the statements the paged function runs for this caller, and its rows."""
     call = (
@@ -56,7 +72,7 @@ def _page_plans(
         " after_id => %(after_id)s, max_rows => %(max_rows)s) r"
     )
     with conn.transaction(force_rollback=True):
-        plans = nested_plans(conn, lambda c: enter_as(c, actor), call, params)
+        plans = nested_plans(conn, lambda c: enter_as(c, actor), call, params, buffers=buffers)
     with conn.transaction(force_rollback=True):
         enter_as(conn, actor)
         rows = conn.execute(call, params).fetchall()
@@ -91,13 +107,7 @@ def test_a_page_walks_the_callers_own_index_and_stops(
         index_columns = grow_log(conn, until, large_scale_counts=large_scale_counts)
         actor = seeded_actor(conn, email)
         value = actor.user_id if column == "user_id" else actor.organization_id
-        params: dict[str, object] = {
-            "since": until - timedelta(days=30),
-            "until": until,
-            "after_created_at": None,
-            "after_id": None,
-            "max_rows": PAGE_ROWS,
-        }
+        params = _first_page(until - timedelta(days=30), until)
         for page in ("first", "second"):
             plans, rows = _page_plans(conn, actor, function, params)
             plan = the_plan_reading(plans)
@@ -124,13 +134,7 @@ def test_a_page_stops_at_until_whatever_the_caller_has_after_it(
     index pages from the root to the hour."""
     until = midnight()
     hour_end = until - timedelta(days=58)
-    params: dict[str, object] = {
-        "since": hour_end - timedelta(hours=1),
-        "until": hour_end,
-        "after_created_at": None,
-        "after_id": None,
-        "max_rows": PAGE_ROWS,
-    }
+    params = _first_page(hour_end - timedelta(hours=1), hour_end)
     with psycopg.connect(fresh_db.db_url) as conn, conn.transaction(force_rollback=True):
         grow_log(conn, until, large_scale_counts=False)
         actor = seeded_actor(conn, email)
@@ -145,15 +149,8 @@ def test_a_page_stops_at_until_whatever_the_caller_has_after_it(
         # Not vacuous: the page has rows, and the later rows alone fill more than twice the
         # pages allowed below (a leaf holds at most about 250 of this index's entries).
         assert 0 < hour < PAGE_ROWS and later > 2 * (hour + 5) * 250, (hour, later)
-        plans = nested_plans(
-            conn,
-            lambda c: enter_as(c, actor),
-            f"select r.id from public.{function}(since => %(since)s, until => %(until)s,"
-            " after_created_at => %(after_created_at)s, after_id => %(after_id)s,"
-            " max_rows => %(max_rows)s) r",
-            params,
-            buffers=True,
-        )
+        plans, rows = _page_plans(conn, actor, function, params, buffers=True)
+    assert len(rows) == hour
     plan = the_plan_reading(plans)
     found = _SCAN_BUFFERS.search(plan)
     assert found, plan
