@@ -357,8 +357,8 @@ select is(
         'normalized_email', 'org_model_access_rows', 'organization_type_slugs',
         'period_window', 'plan_rank', 'protect_model_config_keys',
         'protect_organization_fields', 'protect_profile_fields', 'refuse_org_quota',
-        'refuse_user_limit', 'touch_updated_at', 'trial_ends_at', 'usable_until',
-        'usage_receipt', 'vetted_signup_org'],
+        'refuse_user_limit', 'time_ordered_uuid', 'touch_updated_at', 'trial_ends_at',
+        'usable_until', 'usage_receipt', 'vetted_signup_org'],
   'private helpers run as the invoker unless they must read past row level security'
 );
 
