@@ -7,7 +7,7 @@ import pytest
 from aimodels.bench.plans import the_plan_reading
 
 _PROFILE = "Index Scan using profiles_pkey on profiles p"
-_LOG = "Index Scan using ai_model_usage_user_created_idx on ai_model_usage u"
+_LOG = "Index Scan using ai_model_usage_user_created_id_idx on ai_model_usage u"
 
 
 def test_the_one_plan_that_reads_the_log_is_picked() -> None:

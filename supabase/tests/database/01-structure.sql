@@ -154,10 +154,12 @@ select has_index('public', 'org_system_model_config', 'org_system_model_config_s
   array['system_model_id'], 'settings indexed by model (foreign key)');
 select has_index('public', 'ai_model_usage', 'ai_model_usage_user_model_created_idx',
   array['user_id', 'model_id', 'created_at'], 'usage indexed for the own-usage policy and limit sums');
-select has_index('public', 'ai_model_usage', 'ai_model_usage_organization_created_idx',
-  array['organization_id', 'created_at'], 'usage indexed for the org-admin policy');
-select has_index('public', 'ai_model_usage', 'ai_model_usage_user_created_idx',
-  array['user_id', 'created_at'], 'usage indexed for the own-rows policy arm with a date range');
+select has_index('public', 'ai_model_usage', 'ai_model_usage_organization_created_id_idx',
+  array['organization_id', 'created_at', 'id'],
+  'usage indexed for the org-admin policy, and an organization''s pages in their order');
+select has_index('public', 'ai_model_usage', 'ai_model_usage_user_created_id_idx',
+  array['user_id', 'created_at', 'id'],
+  'usage indexed for the own-rows policy arm with a date range, and a user''s pages in their order');
 select has_index('public', 'ai_model_usage', 'ai_model_usage_created_at_idx',
   array['created_at'], 'usage indexed by date for reports across organizations');
 select has_index('public', 'ai_model_usage', 'ai_model_usage_created_tokens_idx',
