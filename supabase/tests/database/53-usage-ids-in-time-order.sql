@@ -56,48 +56,32 @@ grant all on ids to authenticated;
 -- Each call's id, between the clock read before the call (its own statement) and after it.
 create function pg_temp.before(what text) returns void
 language sql as $$ insert into ids (what, before_ms) values (what, pg_temp.now_milliseconds()) $$;
+create function pg_temp.after(what text, id uuid) returns void
+language sql as $$
+  update ids set id = after.id, after_ms = pg_temp.now_milliseconds() where ids.what = after.what
+$$;
+-- The call's id is a version 7 UUID of a millisecond between the clock before and after it.
+create function pg_temp.named_during_the_call(what text) returns boolean
+language sql as $$
+  select pg_temp.id_version(i.id) = '7'
+    and pg_temp.id_milliseconds(i.id) between i.before_ms and i.after_ms
+  from ids i where i.what = named_during_the_call.what
+$$;
 
 select tests.authenticate_as('user1@bright-visas.example.test');
 select pg_temp.before('recorded');
-update ids set id = r.id, after_ms = pg_temp.now_milliseconds()
-from public.record_usage(tests.model_id('Immigration Case Assistant'), 10) r
-where what = 'recorded';
+select pg_temp.after('recorded', r.id)
+from public.record_usage(tests.model_id('Immigration Case Assistant'), 10) r;
 select pg_temp.before('keyed');
-update ids set id = r.id, after_ms = pg_temp.now_milliseconds()
+select pg_temp.after('keyed', r.id)
 from public.record_usage(tests.model_id('Immigration Case Assistant'), 10,
-  idempotency_key => 'time-order-test') r
-where what = 'keyed';
+  idempotency_key => 'time-order-test') r;
 select pg_temp.before('held');
-update ids set id = h.id, after_ms = pg_temp.now_milliseconds()
-from public.reserve_usage(tests.model_id('Immigration Case Assistant'), 100) h
-where what = 'held';
+select pg_temp.after('held', h.id)
+from public.reserve_usage(tests.model_id('Immigration Case Assistant'), 100) h;
 select pg_temp.before('settled');
-update ids set id = s.id, after_ms = pg_temp.now_milliseconds()
-from public.settle_usage((select id from ids where what = 'held'), 40) s
-where what = 'settled';
-select tests.clear_authentication();
-
-select ok(
-  (select pg_temp.id_version(id) = '7'
-     and pg_temp.id_milliseconds(id) between before_ms and after_ms
-   from ids where what = 'recorded'),
-  'record_usage() names its row with the time of the call');
-select is(
-  (select id from ids where what = 'keyed'),
-  md5('record_usage/' || tests.user_id('user1@bright-visas.example.test')
-    || '/time-order-test')::uuid,
-  'a keyed recording''s id is still derived from the user and the key (a retry finds it)');
-select ok(
-  (select pg_temp.id_version(id) = '7'
-     and pg_temp.id_milliseconds(id) between before_ms and after_ms
-   from ids where what = 'held'),
-  'reserve_usage()''s hold takes the time-ordered default');
-select ok(
-  (select pg_temp.id_version(id) = '7'
-     and pg_temp.id_milliseconds(id) between before_ms and after_ms
-   from ids where what = 'settled'),
-  'settle_usage() names the settled row with the time of the call');
-
+select pg_temp.after('settled', s.id)
+from public.settle_usage((select id from ids where what = 'held'), 40) s;
 -- A direct insert (the user's own row, through the insert policy) takes the default.
 select tests.authenticate_as('user2@bright-visas.example.test');
 select pg_temp.before('inserted');
@@ -106,13 +90,21 @@ with row_made as (
   values (tests.model_id('Immigration Case Assistant'), 5)
   returning id
 )
-update ids set id = (select id from row_made), after_ms = pg_temp.now_milliseconds()
-where what = 'inserted';
+select pg_temp.after('inserted', id) from row_made;
 select tests.clear_authentication();
-select ok(
-  (select pg_temp.id_version(id) = '7'
-     and pg_temp.id_milliseconds(id) between before_ms and after_ms
-   from ids where what = 'inserted'),
+
+select ok(pg_temp.named_during_the_call('recorded'),
+  'record_usage() names its row with the time of the call');
+select is(
+  (select id from ids where what = 'keyed'),
+  md5('record_usage/' || tests.user_id('user1@bright-visas.example.test')
+    || '/time-order-test')::uuid,
+  'a keyed recording''s id is still derived from the user and the key (a retry finds it)');
+select ok(pg_temp.named_during_the_call('held'),
+  'reserve_usage()''s hold takes the time-ordered default');
+select ok(pg_temp.named_during_the_call('settled'),
+  'settle_usage() names the settled row with the time of the call');
+select ok(pg_temp.named_during_the_call('inserted'),
   'a direct insert''s row takes the time-ordered default');
 
 select * from finish();
