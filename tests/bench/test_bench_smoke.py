@@ -10,11 +10,14 @@ import json
 import math
 from pathlib import Path
 
+import psycopg
 import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
+from aimodels.bench.database import BenchDatabase
 from aimodels.bench.hot_reads import HOT_READS
+from aimodels.bench.loader import read_seed_info
 from aimodels.bench.report import RunReport, report_json
 from aimodels.bench.runner import Benchmark, run_benchmarks
 from aimodels.bench.scales import Scale, Shape
@@ -134,6 +137,30 @@ def test_writing_benchmarks_leave_no_writer_behind(
 ) -> None:
     """Concurrency, API path, model access: each removes its writers and what they wrote."""
     assert writers_left_since(local_stack, tiny_report.started_at) == (0, 0, 0)
+
+
+def test_the_seed_settles_the_last_days_calls_as_holds(
+    tiny_report: RunReport, local_stack: LocalStack
+) -> None:
+    """As the model access service leaves them (ended holds are kept a day), so the holds
+    table is analyzed with rows in it, as in production."""
+    database = BenchDatabase(local_stack, Scale.TINY, Shape.WIDE)
+    info = read_seed_info(database)
+    assert info is not None
+    with psycopg.connect(database.owner_url) as conn:
+        row = conn.execute(
+            "select count(*) filter (where r.status = 'settled'"
+            "   and r.tokens_settled = u.tokens_used and r.organization_id = u.organization_id),"
+            " count(*)"
+            " from public.ai_model_usage u"
+            " left join public.usage_reservations r on r.usage_id = u.id"
+            " where u.created_at >= %(anchor)s - interval '1 day' and u.created_at <= %(anchor)s",
+            {"anchor": info.anchor},
+        ).fetchone()
+    assert row is not None
+    settled, last_day = int(row[0]), int(row[1])
+    assert last_day > 0  # not vacuous
+    assert settled == last_day
 
 
 def test_usage_report_and_paging_agree_and_both_are_timed(tiny_report: RunReport) -> None:

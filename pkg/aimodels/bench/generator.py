@@ -32,7 +32,7 @@ from aimodels.domain.enums import Role
 from aimodels.domain.rules import period_window
 
 # Bumped whenever the rows for a given seed change: `bench run` then reloads old data.
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 PLANS = ("free", "starter", "pro", "enterprise")
 PLAN_RANK = {plan: rank for rank, plan in enumerate(PLANS)}
 PERIODS = ("daily", "weekly", "monthly")
