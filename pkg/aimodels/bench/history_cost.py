@@ -1,8 +1,8 @@
 """Benchmark 2, recording cost vs history: p50/p99 for the long-history user's recording
 (record_usage), and for a model call's hold and settlement (reserve_usage, settle_usage).
 
-Measured at the baseline scale and every scale up to the one asked for, in the same run and
-interleaved round by round (so a noisy moment hits every scale alike); the limit of each
+Measured at the baseline scale and every scale up to the one asked for, in the same run, the
+scales taking turns call by call (so a noisy moment hits every scale alike); the limit of each
 figure is the baseline's figure. The cost must not grow with history.
 """
 
@@ -112,7 +112,7 @@ def run_history_cost(contexts: list[BenchContext]) -> BenchmarkResult:
     result.notes.append(
         "Timed: record_usage, one API transaction (begin, role and claims, the call, commit)"
         " per call; hold then settle, a model call's accounting as the model access service"
-        " sends it (reserve_usage, then settle_usage, one message each). Scales and the two"
-        " interleaved round by round. Each run adds its calls to the user's history."
+        " sends it (reserve_usage, then settle_usage, one message each), every scale and both"
+        " kinds taking turns call by call. Each run adds its calls to the user's history."
     )
     return result

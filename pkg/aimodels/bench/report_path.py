@@ -157,6 +157,6 @@ def run_report_path(ctx: BenchContext) -> BenchmarkResult:
     result.notes.append(
         f"usage_report p50 {timings['rpc'].p50_ms:.1f} ms, paging p50"
         f" {timings['paging'].p50_ms:.1f} ms; one client, gateway and Postgres on the same"
-        " cores, interleaved rounds."
+        " cores, the two taking turns call by call."
     )
     return result

@@ -151,6 +151,7 @@ def run_rls_overhead(ctx: BenchContext) -> BenchmarkResult:
     )
     result.notes.append(
         "Timed: the query alone, inside a transaction that already holds the role and claims"
-        f" (PostgREST's set_config); medians over rounds of p50/p99, warm cache; {placement}."
+        f" (PostgREST's set_config); the two sides taking turns call by call; medians over"
+        f" rounds of p50/p99, warm cache; {placement}."
     )
     return result

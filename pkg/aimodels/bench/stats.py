@@ -45,10 +45,13 @@ def median_of_rounds(rounds: Sequence[Latency]) -> Latency:
     )
 
 
-def time_once_ms(action: Callable[[], object]) -> float:
-    started = time.perf_counter_ns()
+Clock = Callable[[], int]  # nanoseconds, as time.perf_counter_ns
+
+
+def time_once_ms(action: Callable[[], object], clock: Clock = time.perf_counter_ns) -> float:
+    started = clock()
     action()
-    return (time.perf_counter_ns() - started) / 1e6
+    return (clock() - started) / 1e6
 
 
 MIN_PER_ROUND = 5
@@ -61,24 +64,35 @@ def measure_interleaved(
     per_round: int,
     warmup: int,
     round_budget_ms: float = 1500.0,
+    clock: Clock = time.perf_counter_ns,
 ) -> dict[str, Latency]:
-    """Time each action up to `per_round` times per round, alternating actions round by round.
+    """Time each action up to `per_round` times per round, the actions taking turns call by
+    call (the order reversed every other turn, so none always runs right after another).
 
-    Alternating means a drift in the machine (another process, autovacuum) hits the
-    measured query and its limit alike, so their ratio stays fair. A slow action takes
-    fewer samples per round (never below MIN_PER_ROUND, or per_round if smaller), so one
+    Taking turns call by call means a drift in the machine (another process, autovacuum, the
+    core's clock) hits the measured query and its limit alike, so their ratio stays fair.
+    Blocks of calls, one action's after another's, were not enough here: a read of half a
+    millisecond drifted by a fifth from block to block, and the ratio of two identical reads
+    read 1.1-1.4 from run to run. A slow action takes fewer samples per round (never below
+    MIN_PER_ROUND, or per_round if smaller) and drops out of the round's later turns, so one
     slow plan cannot stretch a run to hours; its p99 then rests on fewer samples.
     """
+    names = list(actions)
     counts: dict[str, int] = {}
-    for name, action in actions.items():
-        warm = [time_once_ms(action)]
+    for name in names:
+        action = actions[name]
+        warm = [time_once_ms(action, clock)]
         while len(warm) < warmup and sum(warm) < round_budget_ms:
-            warm.append(time_once_ms(action))
+            warm.append(time_once_ms(action, clock))
         affordable = int(round_budget_ms / max(statistics.median(warm), 0.001))
         counts[name] = max(min(MIN_PER_ROUND, per_round), min(per_round, affordable))
-    per_action: dict[str, list[Latency]] = {name: [] for name in actions}
+    per_action: dict[str, list[Latency]] = {name: [] for name in names}
     for _ in range(rounds):
-        for name, action in actions.items():
-            samples = [time_once_ms(action) for _ in range(counts[name])]
-            per_action[name].append(summarize(samples))
+        samples: dict[str, list[float]] = {name: [] for name in names}
+        for turn in range(max(counts.values(), default=0)):
+            for name in names if turn % 2 == 0 else reversed(names):
+                if turn < counts[name]:
+                    samples[name].append(time_once_ms(actions[name], clock))
+        for name in names:
+            per_action[name].append(summarize(samples[name]))
     return {name: median_of_rounds(found) for name, found in per_action.items()}
