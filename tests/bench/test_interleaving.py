@@ -6,6 +6,8 @@ the machine's current speed, and that speed changes every few calls, as a shared
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 
 from aimodels.bench.stats import measure_interleaved
@@ -71,3 +73,20 @@ def test_a_slow_action_drops_out_of_the_later_turns_of_a_round() -> None:
     )
     assert timings["slow"].samples == 2 * 5  # 2000 ms a round affords 5 calls of 400
     assert timings["fast"].samples == 2 * 50
+
+
+def test_no_cycle_collection_lands_inside_a_timed_call() -> None:
+    enabled_during_calls: list[bool] = []
+    machine = _DriftingMachine(period=1_000_000)
+    call = machine.action(1.0)
+
+    def watched() -> None:
+        enabled_during_calls.append(gc.isenabled())
+        call()
+
+    warm_calls = 3
+    measure_interleaved(
+        {"watched": watched}, rounds=2, per_round=10, warmup=warm_calls, clock=machine.clock
+    )
+    assert enabled_during_calls[warm_calls:] == [False] * 20  # every timed call
+    assert gc.isenabled(), "the collector is on again after the measurement"

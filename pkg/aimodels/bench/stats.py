@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import math
 import statistics
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 
 from pydantic import BaseModel, ConfigDict
 
@@ -57,6 +59,21 @@ def time_once_ms(action: Callable[[], object], clock: Clock = time.perf_counter_
 MIN_PER_ROUND = 5
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while a round is timed, and run once after it instead: a
+    full collection in the benchmark's client, which holds a run's results, paused it about
+    100 ms, inside whichever timed call had just allocated past the collector's threshold."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+            gc.collect()
+
+
 def measure_interleaved(
     actions: Mapping[str, Callable[[], object]],
     *,
@@ -89,10 +106,11 @@ def measure_interleaved(
     per_action: dict[str, list[Latency]] = {name: [] for name in names}
     for _ in range(rounds):
         samples: dict[str, list[float]] = {name: [] for name in names}
-        for turn in range(max(counts.values(), default=0)):
-            for name in names if turn % 2 == 0 else reversed(names):
-                if turn < counts[name]:
-                    samples[name].append(time_once_ms(actions[name], clock))
+        with _collector_paused():
+            for turn in range(max(counts.values(), default=0)):
+                for name in names if turn % 2 == 0 else reversed(names):
+                    if turn < counts[name]:
+                        samples[name].append(time_once_ms(actions[name], clock))
         for name in names:
             per_action[name].append(summarize(samples[name]))
     return {name: median_of_rounds(found) for name, found in per_action.items()}
