@@ -89,10 +89,12 @@ def measure_interleaved(
     Taking turns call by call means a drift in the machine (another process, autovacuum, the
     core's clock) hits the measured query and its limit alike, so their ratio stays fair.
     Blocks of calls, one action's after another's, were not enough here: a read of half a
-    millisecond drifted by a fifth from block to block, and the ratio of two identical reads
-    read 1.1-1.4 from run to run. A slow action takes fewer samples per round (never below
-    MIN_PER_ROUND, or per_round if smaller) and drops out of the round's later turns, so one
-    slow plan cannot stretch a run to hours; its p99 then rests on fewer samples.
+    millisecond drifted by up to a fifth from block to block, and usage_across_orgs() against
+    the owner's query read 1.13-1.39 in three runs, 1.18-1.21 taking turns (BENCHMARKS.md).
+
+    A slow action takes fewer samples per round (never below MIN_PER_ROUND, or per_round if
+    smaller) and drops out of the round's later turns, so one slow plan cannot stretch a run
+    to hours; its p99 then rests on fewer samples.
     """
     names = list(actions)
     counts: dict[str, int] = {}
