@@ -5,6 +5,9 @@ the ones not reported as nulls, and to sort the result by all seven key and name
 every row of the range was compared on four keys and every group carried the nulls through
 the aggregate and the sort. The plans of the function's statement, as it runs for a
 superadmin (who reads every organization's rows), name each grouping's keys and nothing else.
+
+The function keeps its statements for the session and plans each call for its range: an
+admin's calls past the fifth still read their own range's start as a value.
 """
 
 from __future__ import annotations
@@ -62,3 +65,30 @@ def test_the_report_groups_by_its_own_keys(fresh_db: StackInfo, group_by: str) -
     for line in _SORT_KEY.findall(plan):
         assert "NULL" not in line, plan
     assert reported, group_by  # not vacuous: the seed's log has rows to group
+
+
+ADMIN = "admin@bright-visas.example.test"
+# The range's start in a plan node: a value (a plan for the call) or `$n` (a generic plan).
+_RANGE_START = re.compile(r"\(created_at >= ('[^']*'::timestamp with time zone|\$\d+)\)")
+
+
+def test_the_report_is_planned_for_each_calls_range_past_the_fifth_call(
+    stack: StackInfo,
+) -> None:
+    """plpgsql keeps the report's statements for the session; after five calls Postgres may
+    reuse a generic plan, which guesses the range. The function plans every call with its own
+    range: the eighth call's plan reads the range's start as a value, not as a parameter."""
+    calls = """
+select (select count(*) from public.usage_report('user', now() - make_interval(days => n)))
+from generate_series(1, 8) n"""
+    with psycopg.connect(stack.db_url, autocommit=True) as conn:
+        actor = seeded_actor(conn, ADMIN)
+        plans = nested_plans(conn, lambda c: enter_as(c, actor), calls, {})
+
+    reading = [plan for plan in plans if "ai_model_usage" in plan]
+    assert len(reading) == 8, plans
+    starts = [_RANGE_START.findall(plan) for plan in reading]
+    assert all(len(found) == 1 for found in starts), reading
+    # Each call's own start as a value: eight different ones, the last included.
+    assert all(found[0].startswith("'") for found in starts), starts
+    assert len({found[0] for found in starts}) == 8, starts

@@ -2,15 +2,16 @@ begin;
 \ir ../helpers.psql
 select plan(5);
 
--- usage_report() runs a query written for each call's grouping, planned for its range (a
--- cached generic plan grouped by computed expressions and guessed the range), whatever the
--- caller's role: no API role plans every statement with its values (47).
+-- usage_report() runs a statement written for each grouping, kept for the session (its text
+-- is not assembled at each call), and plans each call for its range (a cached generic plan
+-- grouped by computed expressions and guessed the range), whatever the caller's role: no API
+-- role plans every statement with its values (47).
 
 select is(
-  (select prosrc ~ 'return query execute'
+  (select (prosrc !~* '\mexecute\M', proconfig @> array['plan_cache_mode=force_custom_plan'])::text
    from pg_proc where oid = 'public.usage_report(text, timestamptz, timestamptz)'::regprocedure),
-  true,
-  'usage_report() runs a query written for the grouping, planned at each call'
+  '(t,t)',
+  'usage_report() runs statements of its own text, planned for each call''s range'
 );
 select is(
   (select array_agg(r.rolname || ': ' || c order by r.rolname)
