@@ -4,6 +4,7 @@ They send record_usage(), or a hold and its settlement, as the model access serv
 user's statement: one message, the session's settings bound once. These show that each
 records through the API's rules (row level security, the limits), that a refusal leaves the
 session usable and nothing held, and that a value of the claims cannot become a placeholder.
+The call with no rules, the concurrency benchmark's floor, writes the same row elsewhere.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import psycopg
 import pytest
 
 from aimodels.bench.recording import HoldSession, RecordingSession, SpendingSession
+from aimodels.bench.rule_free import RULE_FREE_RECORD, SCHEMA, rule_free_recording
 from aimodels.stack.local_stack import LocalStack
 from aimodels.stack.state import StackInfo
 
@@ -140,3 +142,28 @@ def test_the_warm_up_call_records_and_charges_nothing(writing: Writing) -> None:
     # Nothing stayed charged: a call that takes exactly what was left still fits.
     assert writing.session.spend(writing.model_id, left) is True
     assert writing.new_rows() == [left]
+
+
+def test_the_call_with_no_rules_writes_the_row_outside_the_log_and_leaves_nothing(
+    fresh_db: StackInfo, local_stack: LocalStack
+) -> None:
+    user_id, model_id = _ids(fresh_db.db_url)
+    claims = json.dumps({"sub": str(user_id), "role": "authenticated"})
+    log_before = _recorded(fresh_db.db_url, user_id)
+    with rule_free_recording(fresh_db.db_url):
+        with psycopg.connect(local_stack.cluster.url("authenticator"), autocommit=True) as conn:
+            session = RecordingSession(conn, claims, statement=RULE_FREE_RECORD)
+            session.warm_up(model_id, 5)  # rolled back
+            # Past the day's limit of 20000, which a recording refuses: no rule reads it.
+            assert session.spend(model_id, 20001) is True
+        with psycopg.connect(fresh_db.db_url) as conn:
+            written = conn.execute(
+                f"select u.organization_id = p.organization_id, u.model_name, u.tokens_used,"
+                f" u.period_type, u.period_start < u.period_end"
+                f" from {SCHEMA}.ai_model_usage u join public.profiles p on p.id = u.user_id"
+            ).fetchall()
+        assert written == [(True, MODEL, 20001, "daily", True)]
+    assert _recorded(fresh_db.db_url, user_id) == log_before
+    with psycopg.connect(fresh_db.db_url) as conn:
+        row = conn.execute("select to_regnamespace(%s) is null", (SCHEMA,)).fetchone()
+    assert row == (True,)

@@ -18,8 +18,11 @@ parameters) before the clock starts, and first send one call rolled back on each
 connection, so that its functions are compiled and its statements planned, as on the
 gateway's and the service's pooled connections.
 Modes (a) and (c) are also compared with that bare INSERT sent inside the API's transaction
-(BEGIN, the settings but the role switch, the INSERT, COMMIT, pipelined): what the rules
-cost, apart from what any API transaction costs the client and the server.
+(BEGIN, the settings but the role switch, the INSERT, COMMIT, pipelined by the owner): what
+wrapping an INSERT in a transaction costs. Mode (a) is also compared with the same call with
+no rules (bench/rule_free.py): the same message, role and function call, writing the same
+row into a copy of the log with no trigger, policy or foreign key. A recording's rate against
+it is what the rules cost, apart from what any call through the API costs.
 Every run is checked for overshoot: recorded tokens never pass the limit, the
 organization's quota counter equals what was recorded, and no hold is left active.
 """
@@ -48,6 +51,7 @@ from aimodels.bench.recording import (
     record_usage,
 )
 from aimodels.bench.report import BenchmarkResult, Check, Figure, Goal
+from aimodels.bench.rule_free import RULE_FREE_RECORD, rule_free_recording
 from aimodels.bench.together import run_together
 from aimodels.bench.writers import BenchWriters, Writer, bench_writers
 from aimodels.proxy.user_database import SEARCH_PATH
@@ -225,6 +229,7 @@ class _Run:
     calls: int
     problem: str | None
     bare_in_api_transaction: _Timed | None = None
+    rule_free: _Timed | None = None
 
     @property
     def rpc_rate(self) -> float:
@@ -239,9 +244,20 @@ class _Run:
         wrapped = self.bare_in_api_transaction
         return None if wrapped is None else self.calls / wrapped.seconds
 
+    @property
+    def rule_free_rate(self) -> float | None:
+        return None if self.rule_free is None else self.calls / self.rule_free.seconds
+
 
 def _run_different_users(
-    spender: Spender, ctx: BenchContext, pool: BenchWriters, model: UUID, sessions: int, rows: int
+    spender: Spender,
+    ctx: BenchContext,
+    pool: BenchWriters,
+    model: UUID,
+    sessions: int,
+    rows: int,
+    *,
+    rule_free: Spender | None = None,
 ) -> _Run:
     writers = pool.provision(count=sessions, model=model)
     tally = _Tally()
@@ -252,6 +268,13 @@ def _run_different_users(
     problems = [p for w in writers if (p := _overshoot(ctx.database.owner_url, w, model, None))]
     if tally.refused:
         problems.append(f"{tally.refused} calls refused with no limit near")
+    floor = None
+    if rule_free is not None:
+        # Its rows go to the copy of the log, so the totals checked above are untouched.
+        floor = _run_sessions(
+            ctx.database.authenticator_url,
+            [_rpc_job(rule_free, w, model, rows, _Tally()) for w in writers],
+        )
     bare = _run_sessions(
         ctx.database.owner_url,
         [_bare_job(w, model, rows) for w in writers],
@@ -262,7 +285,7 @@ def _run_different_users(
         [_bare_in_api_transaction_job(w, model, rows) for w in writers],
         setup="set session_replication_role = replica",
     )
-    return _Run(rpc, bare, sessions * rows, "; ".join(problems) or None, wrapped)
+    return _Run(rpc, bare, sessions * rows, "; ".join(problems) or None, wrapped, floor)
 
 
 def _run_one_user_near_limit(
@@ -297,8 +320,11 @@ def _server_cpu_ms(runs: list[_Run]) -> str:
     def per_call(timed: list[_Timed]) -> str:
         return f"{sum(t.server_cpu_seconds for t in timed) * 1000 / calls:.2f}"
 
+    floor = [r.rule_free for r in runs if r.rule_free]
     wrapped = [r.bare_in_api_transaction for r in runs if r.bare_in_api_transaction]
-    sides = [per_call([r.rpc for r in runs]), per_call(wrapped), per_call([r.bare for r in runs])]
+    sides = [per_call([r.rpc for r in runs])]
+    sides += [per_call(floor)] if floor else []
+    sides += [per_call(wrapped), per_call([r.bare for r in runs])]
     return " / ".join(sides)
 
 
@@ -331,6 +357,18 @@ def _report_mode(
             goal=Goal.AT_LEAST,
         )
     )
+    floor = [r.rule_free_rate for r in runs if r.rule_free_rate]
+    if len(floor) == len(runs):
+        result.figures.append(
+            Figure(
+                case=f"{mode}, {sessions} sessions, vs the same call with no rules",
+                metric="calls_per_s",
+                value=statistics.median(r.rpc_rate for r in runs),
+                limit=statistics.median(floor),
+                limit_label="the same message, its function writing the row with no rules",
+                goal=Goal.AT_LEAST,
+            )
+        )
     wrapped = [r.bare_in_api_transaction_rate for r in runs if r.bare_in_api_transaction_rate]
     if len(wrapped) == len(runs):
         result.figures.append(
@@ -356,7 +394,11 @@ def run_concurrency(ctx: BenchContext) -> BenchmarkResult:
     with psycopg.connect(ctx.database.owner_url) as conn:
         model = model_id(conn, BULK_MODEL)
     modes = {
-        "(a) different users": partial(_run_different_users, RecordingSession),
+        "(a) different users": partial(
+            _run_different_users,
+            RecordingSession,
+            rule_free=partial(RecordingSession, statement=RULE_FREE_RECORD),
+        ),
         "(b) one user near its limit": partial(_run_one_user_near_limit, RecordingSession),
         "(c) different users, hold then settle": partial(_run_different_users, HoldSession),
         "(d) one user near its limit, hold then settle": partial(
@@ -364,7 +406,7 @@ def run_concurrency(ctx: BenchContext) -> BenchmarkResult:
         ),
     }
     server_cpu: dict[str, list[str]] = {"(a)": [], "(c)": []}
-    with bench_writers(ctx.database.owner_url) as pool:
+    with bench_writers(ctx.database.owner_url) as pool, rule_free_recording(ctx.database.owner_url):
         for mode, run in modes.items():
             for sessions in SESSIONS:
                 runs = [run(ctx, pool, model, sessions, rows) for _ in range(rounds)]
@@ -378,16 +420,24 @@ def run_concurrency(ctx: BenchContext) -> BenchmarkResult:
         " each connection, before the clock starts."
     )
     result.notes.append(
-        "(a) and (c) also against the bare INSERT sent inside the API's transaction (BEGIN;"
-        " set_config of search_path and claims, no role switch; the INSERT; COMMIT;"
-        " pipelined): the cost of the rules alone. No target: the target is on the row"
-        " without it."
+        "(a) also against the same call with no rules: the same message and role, the call"
+        " replaced by a definer function that writes the same row into a copy of the log (its"
+        " columns, defaults, checks and indexes; no trigger, policy or foreign key), made in"
+        " this throwaway database for the run: what the rules cost, apart from what any call"
+        " through the API costs. (a) and (c) also against the bare INSERT sent inside the"
+        " API's transaction (BEGIN; set_config of search_path and claims, no role switch; the"
+        " INSERT; COMMIT; pipelined by the owner). No target: the target is on the row"
+        " against the bare INSERT."
     )
+    sides = {
+        "(a)": "recording / the same call with no rules",
+        "(c)": "hold and settlement",
+    }
     for mode, figures in server_cpu.items():
         result.notes.append(
             f"{mode} server CPU ms per call (the sessions' Postgres processes, all runs):"
-            f" {'recording' if mode == '(a)' else 'hold and settlement'} /"
-            " bare INSERT inside the API's transaction / bare INSERT: " + "; ".join(figures)
+            f" {sides[mode]} / bare INSERT inside the API's transaction / bare INSERT: "
+            + "; ".join(figures)
         )
     result.notes.append(
         f"{rows} calls per session per run, median of {rounds} runs; (b) and (d) count refused"

@@ -100,12 +100,14 @@ class _ServiceStatements:
 
 
 class RecordingSession:
-    """record_usage() as the model access service would send it: one message per call."""
+    """record_usage() as the model access service would send it: one message per call.
+    `statement` replaces the call (same placeholders: the model, the tokens) with one sent
+    the same way, such as bench/rule_free.py's."""
 
-    def __init__(self, conn: psycopg.Connection, claims: str) -> None:
+    def __init__(self, conn: psycopg.Connection, claims: str, statement: str = _RECORD) -> None:
         self._statements = _ServiceStatements(conn, claims)
-        self._message = self._statements.message("record_usage", _RECORD)
-        self._rolled_back = self._statements.message("record_usage", _RECORD, end="ROLLBACK")
+        self._message = self._statements.message("record_usage", statement)
+        self._rolled_back = self._statements.message("record_usage", statement, end="ROLLBACK")
 
     def spend(self, model: UUID, tokens: int) -> bool:
         """True when recorded, False when a limit refused it."""
