@@ -4,7 +4,7 @@ They send record_usage(), or a hold and its settlement, as the model access serv
 user's statement: one message, the session's settings bound once. These show that each
 records through the API's rules (row level security, the limits), that a refusal leaves the
 session usable and nothing held, and that a value of the claims cannot become a placeholder.
-The call with no rules, the concurrency benchmark's floor, writes the same row elsewhere.
+The calls with no rules, the concurrency benchmark's floor, write the same rows elsewhere.
 """
 
 from __future__ import annotations
@@ -17,8 +17,14 @@ from dataclasses import dataclass
 import psycopg
 import pytest
 
-from aimodels.bench.recording import HoldSession, RecordingSession, SpendingSession
-from aimodels.bench.rule_free import RULE_FREE_RECORD, SCHEMA, rule_free_recording
+from aimodels.bench.recording import (
+    SERVICE_HOLDS,
+    HoldSession,
+    HoldStatements,
+    RecordingSession,
+    SpendingSession,
+)
+from aimodels.bench.rule_free import RULE_FREE_HOLDS, RULE_FREE_RECORD, SCHEMA, rule_free_calls
 from aimodels.stack.local_stack import LocalStack
 from aimodels.stack.state import StackInfo
 
@@ -150,7 +156,7 @@ def test_the_call_with_no_rules_writes_the_row_outside_the_log_and_leaves_nothin
     user_id, model_id = _ids(fresh_db.db_url)
     claims = json.dumps({"sub": str(user_id), "role": "authenticated"})
     log_before = _recorded(fresh_db.db_url, user_id)
-    with rule_free_recording(fresh_db.db_url):
+    with rule_free_calls(fresh_db.db_url):
         with psycopg.connect(local_stack.cluster.url("authenticator"), autocommit=True) as conn:
             session = RecordingSession(conn, claims, statement=RULE_FREE_RECORD)
             session.warm_up(model_id, 5)  # rolled back
@@ -167,3 +173,56 @@ def test_the_call_with_no_rules_writes_the_row_outside_the_log_and_leaves_nothin
     with psycopg.connect(fresh_db.db_url) as conn:
         row = conn.execute("select to_regnamespace(%s) is null", (SCHEMA,)).fetchone()
     assert row == (True,)
+
+
+def _holds(owner_url: str, table: str, user_id: uuid.UUID) -> list[tuple[object, ...]]:
+    with psycopg.connect(owner_url) as conn:
+        return conn.execute(
+            f"select status, tokens_held, tokens_settled, usage_id is not null,"
+            f" organization_id = (select organization_id from public.profiles where id = %s)"
+            f" from {table} where user_id = %s",
+            (user_id, user_id),
+        ).fetchall()
+
+
+def test_the_hold_and_settlement_with_no_rules_write_outside_and_leave_nothing(
+    fresh_db: StackInfo, local_stack: LocalStack
+) -> None:
+    user_id, model_id = _ids(fresh_db.db_url)
+    claims = json.dumps({"sub": str(user_id), "role": "authenticated"})
+    log_before = _recorded(fresh_db.db_url, user_id)
+    holds_before = _holds(fresh_db.db_url, "public.usage_reservations", user_id)
+    with rule_free_calls(fresh_db.db_url):
+        with psycopg.connect(local_stack.cluster.url("authenticator"), autocommit=True) as conn:
+            session = HoldSession(conn, claims, statements=RULE_FREE_HOLDS)
+            session.warm_up(model_id, 5)  # rolled back
+            # Past the day's limit of 20000, which a hold refuses: no rule reads it.
+            assert session.spend(model_id, 20001) is True
+        assert _holds(fresh_db.db_url, f"{SCHEMA}.usage_reservations", user_id) == [
+            ("settled", 20001, 20001, True, True)
+        ]
+        with psycopg.connect(fresh_db.db_url) as conn:
+            written = conn.execute(
+                f"select u.id = r.usage_id, u.organization_id = r.organization_id,"
+                f" u.model_name, u.tokens_used, u.period_type, u.period_start < u.period_end"
+                f" from {SCHEMA}.ai_model_usage u join {SCHEMA}.usage_reservations r"
+                f" on r.user_id = u.user_id"
+            ).fetchall()
+        assert written == [(True, True, MODEL, 20001, "daily", True)]
+    assert _recorded(fresh_db.db_url, user_id) == log_before
+    assert _holds(fresh_db.db_url, "public.usage_reservations", user_id) == holds_before
+    with psycopg.connect(fresh_db.db_url) as conn:
+        row = conn.execute("select to_regnamespace(%s) is null", (SCHEMA,)).fetchone()
+    assert row == (True,)
+
+
+def test_the_rule_free_hold_statements_differ_from_the_services_by_schema_only() -> None:
+    for ours, theirs in zip(
+        (RULE_FREE_HOLDS.reserve, RULE_FREE_HOLDS.settle, RULE_FREE_HOLDS.hold_and_settle),
+        (SERVICE_HOLDS.reserve, SERVICE_HOLDS.settle, SERVICE_HOLDS.hold_and_settle),
+        strict=True,
+    ):
+        assert "public." not in ours
+        assert ours.replace(f"{SCHEMA}.", "public.") == theirs
+    with pytest.raises(ValueError, match="reserve_usage"):
+        HoldStatements("select reserve_usage(%s)", "", "").calling(SCHEMA)

@@ -19,10 +19,10 @@ connection, so that its functions are compiled and its statements planned, as on
 gateway's and the service's pooled connections.
 Modes (a) and (c) are also compared with that bare INSERT sent inside the API's transaction
 (BEGIN, the settings but the role switch, the INSERT, COMMIT, pipelined by the owner): what
-wrapping an INSERT in a transaction costs. Mode (a) is also compared with the same call with
-no rules (bench/rule_free.py): the same message, role and function call, writing the same
-row into a copy of the log with no trigger, policy or foreign key. A recording's rate against
-it is what the rules cost, apart from what any call through the API costs.
+wrapping an INSERT in a transaction costs. Both are also compared with the same calls with
+no rules (bench/rule_free.py): the same messages, role and function calls, writing the same
+rows into copies of the log and of the holds with no trigger, policy or foreign key. A call's
+rate against them is what the rules cost, apart from what any call through the API costs.
 Every run is checked for overshoot: recorded tokens never pass the limit, the
 organization's quota counter equals what was recorded, and no hold is left active.
 """
@@ -51,7 +51,7 @@ from aimodels.bench.recording import (
     record_usage,
 )
 from aimodels.bench.report import BenchmarkResult, Check, Figure, Goal
-from aimodels.bench.rule_free import RULE_FREE_RECORD, rule_free_recording
+from aimodels.bench.rule_free import RULE_FREE_HOLDS, RULE_FREE_RECORD, rule_free_calls
 from aimodels.bench.together import run_together
 from aimodels.bench.writers import BenchWriters, Writer, bench_writers
 from aimodels.proxy.user_database import SEARCH_PATH
@@ -360,7 +360,7 @@ def _report_mode(
     comparisons = (
         (
             "vs the same call with no rules",
-            "the same message, its function writing the row with no rules",
+            "the same messages, their functions writing the rows with no rules",
             [r.rule_free_rate for r in runs],
         ),
         (
@@ -402,13 +402,17 @@ def run_concurrency(ctx: BenchContext) -> BenchmarkResult:
             rule_free=partial(RecordingSession, statement=RULE_FREE_RECORD),
         ),
         "(b) one user near its limit": partial(_run_one_user_near_limit, RecordingSession),
-        "(c) different users, hold then settle": partial(_run_different_users, HoldSession),
+        "(c) different users, hold then settle": partial(
+            _run_different_users,
+            HoldSession,
+            rule_free=partial(HoldSession, statements=RULE_FREE_HOLDS),
+        ),
         "(d) one user near its limit, hold then settle": partial(
             _run_one_user_near_limit, HoldSession
         ),
     }
     server_cpu: dict[str, list[str]] = {"(a)": [], "(c)": []}
-    with bench_writers(ctx.database.owner_url) as pool, rule_free_recording(ctx.database.owner_url):
+    with bench_writers(ctx.database.owner_url) as pool, rule_free_calls(ctx.database.owner_url):
         for mode, run in modes.items():
             for sessions in SESSIONS:
                 runs = [run(ctx, pool, model, sessions, rows) for _ in range(rounds)]
@@ -422,18 +426,19 @@ def run_concurrency(ctx: BenchContext) -> BenchmarkResult:
         " each connection, before the clock starts."
     )
     result.notes.append(
-        "(a) also against the same call with no rules: the same message and role, the call"
-        " replaced by a definer function that writes the same row into a copy of the log (its"
-        " columns, defaults, checks and indexes; no trigger, policy or foreign key), made in"
-        " this throwaway database for the run: what the rules cost, apart from what any call"
-        " through the API costs. (a) and (c) also against the bare INSERT sent inside the"
+        "(a) and (c) also against the same calls with no rules: the same messages and role,"
+        " each call replaced by a definer function that writes the same rows into copies of"
+        " the log and of the holds (their columns, defaults, checks and indexes; no trigger,"
+        " policy or foreign key), made in this throwaway database for the run: what the rules"
+        " cost, apart from what any call through the API costs. Both also against the bare"
+        " INSERT sent inside the"
         " API's transaction (BEGIN; set_config of search_path and claims, no role switch; the"
         " INSERT; COMMIT; pipelined by the owner). No target: the target is on the row"
         " against the bare INSERT."
     )
     sides = {
         "(a)": "recording / the same call with no rules",
-        "(c)": "hold and settlement",
+        "(c)": "hold and settlement / the same calls with no rules",
     }
     for mode, figures in server_cpu.items():
         result.notes.append(

@@ -7,6 +7,7 @@ recording (record_usage), or a model call's hold and its settlement.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 from uuid import UUID
 
@@ -128,17 +129,48 @@ _HOLD_AND_SETTLE = (
 )
 
 
+@dataclass(frozen=True)
+class HoldStatements:
+    """What a hold session sends: the hold (the model, the tokens, the idempotency key),
+    the settlement (the hold's id, the tokens) and the warm-up (both in one statement)."""
+
+    reserve: str
+    settle: str
+    hold_and_settle: str
+
+    def calling(self, schema: str) -> HoldStatements:
+        """The same statements, calling the functions of the same names in `schema`."""
+
+        def moved(statement: str) -> str:
+            for function in ("reserve_usage(", "settle_usage("):
+                if f"public.{function}" not in statement and function in statement:
+                    raise ValueError(f"{function} is not called as public.{function}")
+                statement = statement.replace(f"public.{function}", f"{schema}.{function}")
+            return statement
+
+        return HoldStatements(moved(self.reserve), moved(self.settle), moved(self.hold_and_settle))
+
+
+# The model access service's own statements (proxy/user_database.py).
+SERVICE_HOLDS = HoldStatements(
+    RESERVE_STATEMENT.decode(), SETTLE_STATEMENT.decode(), _HOLD_AND_SETTLE
+)
+
+
 class HoldSession:
     """A model call's accounting as the model access service sends it: reserve_usage() for
     the call's tokens, then settle_usage() for what was used, each its own transaction and
-    message, with the very statements of proxy/user_database.py."""
+    message, with the very statements of proxy/user_database.py (or `statements` sent the
+    same way, such as bench/rule_free.py's)."""
 
-    def __init__(self, conn: psycopg.Connection, claims: str) -> None:
+    def __init__(
+        self, conn: psycopg.Connection, claims: str, statements: HoldStatements = SERVICE_HOLDS
+    ) -> None:
         self._statements = _ServiceStatements(conn, claims)
-        self._reserve = self._statements.message("reserve_usage", RESERVE_STATEMENT.decode())
-        self._settle = self._statements.message("settle_usage", SETTLE_STATEMENT.decode())
+        self._reserve = self._statements.message("reserve_usage", statements.reserve)
+        self._settle = self._statements.message("settle_usage", statements.settle)
         self._rolled_back = self._statements.message(
-            "reserve_usage", _HOLD_AND_SETTLE, end="ROLLBACK"
+            "reserve_usage", statements.hold_and_settle, end="ROLLBACK"
         )
 
     def spend(self, model: UUID, tokens: int) -> bool:

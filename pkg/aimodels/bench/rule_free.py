@@ -1,13 +1,15 @@
-"""A recording with no rules, sent as a recording is sent: the floor under the rules' cost.
+"""Recording, holding and settling with no rules, sent as they are sent: the floor under
+the rules' cost.
 
-The concurrency benchmark's target sets record_usage() against the owner's bare INSERT,
-which leaves out what any call through the API costs: the message (BEGIN, the role's
-settings and the claims, COMMIT), the role switch and a function call. This call keeps all
-of that and drops the rules. A definer function, created in the throwaway bench database
-only and dropped after the benchmark, writes the row a recording writes (the caller's
-organization, the model's name and window) into a copy of the log that has the log's
-columns, defaults, checks and indexes but no trigger, policy or foreign key. What a
-recording costs above this call is what the rules cost.
+The concurrency benchmark's target sets record_usage(), and a hold with its settlement,
+against the owner's bare INSERT, which leaves out what any call through the API costs: the
+message (BEGIN, the role's settings and the claims, COMMIT), the role switch and a function
+call. These calls keep all of that and drop the rules. Definer functions, created in the
+throwaway bench database only and dropped after the benchmark, write the rows the real ones
+write (the caller's organization, the model's name and window; a hold's expiry, then its
+settlement and its usage row) into copies of the log and of the holds that have their
+columns, defaults, checks and indexes but no trigger, policy or foreign key. What a call
+costs above its rule-free twin is what the rules cost.
 """
 
 from __future__ import annotations
@@ -18,17 +20,23 @@ from contextlib import contextmanager
 import psycopg
 from psycopg import sql
 
-from aimodels.bench.recording import USER_ROLE
+from aimodels.bench.recording import SERVICE_HOLDS, USER_ROLE
 
 SCHEMA = "bench_rule_free"
 RULE_FREE_RECORD = f"select * from {SCHEMA}.record_usage(model_id => %s, tokens_used => %s)"
+# The model access service's very statements, calling the rule-free functions instead.
+RULE_FREE_HOLDS = SERVICE_HOLDS.calling(SCHEMA)
 
-# The function has record_usage()'s settings and its receipt, with nothing left to report
-# (no limit was read).
+# Each function has its twin's settings and result type; a receipt has nothing left to
+# report (no limit was read).
 _CREATE = """
 create schema bench_rule_free;
 create table bench_rule_free.ai_model_usage
   (like public.ai_model_usage including defaults including constraints including indexes);
+create table bench_rule_free.usage_reservations (
+  like public.usage_reservations
+  including defaults including constraints including indexes including generated
+);
 create function bench_rule_free.record_usage(model_id uuid, tokens_used integer)
 returns public.usage_receipt
 language plpgsql
@@ -57,19 +65,87 @@ begin
   )::public.usage_receipt;
 end;
 $$;
+
+create function bench_rule_free.reserve_usage(
+  model_id uuid, max_tokens integer, requests_count integer default 1,
+  idempotency_key text default null
+)
+returns public.usage_hold
+language plpgsql
+security definer
+set search_path = ''
+set plan_cache_mode = auto
+as $$
+declare
+  hold bench_rule_free.usage_reservations;
+begin
+  insert into bench_rule_free.usage_reservations (
+    user_id, organization_id, model_id, tokens_held, requests_count, idempotency_key, expires_at
+  )
+  select p.id, p.organization_id, reserve_usage.model_id, reserve_usage.max_tokens,
+    reserve_usage.requests_count, reserve_usage.idempotency_key,
+    now() + private.usage_hold_ttl()
+  from public.profiles p
+  where p.id = auth.uid()
+  returning * into hold;
+  return row(
+    hold.id, hold.user_id, hold.organization_id, hold.model_id, hold.tokens_held,
+    hold.requests_count, hold.status, hold.expires_at, hold.created_at, false
+  )::public.usage_hold;
+end;
+$$;
+
+-- The hold is locked and changed as settle_usage() does; whose it is goes unchecked.
+create function bench_rule_free.settle_usage(reservation_id uuid, tokens_used integer)
+returns public.usage_receipt
+language plpgsql
+security definer
+set search_path = ''
+set plan_cache_mode = auto
+as $$
+declare
+  hold bench_rule_free.usage_reservations;
+  recorded bench_rule_free.ai_model_usage;
+  new_usage_id uuid := private.time_ordered_uuid();
+begin
+  select * into hold from bench_rule_free.usage_reservations r
+  where r.id = settle_usage.reservation_id
+  for update;
+  update bench_rule_free.usage_reservations r
+  set status = 'settled', ended_at = now(), usage_id = new_usage_id,
+    tokens_settled = settle_usage.tokens_used
+  where r.id = hold.id;
+  insert into bench_rule_free.ai_model_usage
+    (id, user_id, organization_id, model_id, model_name, tokens_used, requests_count,
+     period_start, period_end, period_type)
+  select new_usage_id, hold.user_id, hold.organization_id, m.id, m.name,
+    settle_usage.tokens_used, hold.requests_count, w.period_start, w.period_end,
+    m.token_limit_period
+  from public.ai_models_system m
+  cross join lateral private.period_window(m.token_limit_period, now()) w
+  where m.id = hold.model_id
+  returning * into recorded;
+  return row(
+    recorded.id, recorded.user_id, recorded.organization_id, recorded.model_id,
+    recorded.model_type, recorded.model_name, recorded.tokens_used, recorded.requests_count,
+    recorded.period_start, recorded.period_end, recorded.period_type, recorded.created_at,
+    null, null
+  )::public.usage_receipt;
+end;
+$$;
 """
 
 _GRANT = (
     "grant usage on schema bench_rule_free to {role};"
-    " grant execute on function bench_rule_free.record_usage(uuid, integer) to {role}"
+    " grant execute on all functions in schema bench_rule_free to {role}"
 )
 _DROP = "drop schema if exists bench_rule_free cascade"
 
 
 @contextmanager
-def rule_free_recording(owner_url: str) -> Iterator[None]:
-    """RULE_FREE_RECORD is callable by a plain user while this lasts; everything it made,
-    and every row written through it, is dropped when it ends."""
+def rule_free_calls(owner_url: str) -> Iterator[None]:
+    """RULE_FREE_RECORD and RULE_FREE_HOLDS are callable by a plain user while this lasts;
+    everything it made, and every row written through them, is dropped when it ends."""
     with psycopg.connect(owner_url, autocommit=True) as conn:
         conn.execute(_DROP)  # left by a run that was killed
         conn.execute(_CREATE)
