@@ -150,32 +150,9 @@ def test_the_warm_up_call_records_and_charges_nothing(writing: Writing) -> None:
     assert writing.new_rows() == [left]
 
 
-def test_the_call_with_no_rules_writes_the_row_outside_the_log_and_leaves_nothing(
-    fresh_db: StackInfo, local_stack: LocalStack
-) -> None:
-    user_id, model_id = _ids(fresh_db.db_url)
-    claims = json.dumps({"sub": str(user_id), "role": "authenticated"})
-    log_before = _recorded(fresh_db.db_url, user_id)
-    with rule_free_calls(fresh_db.db_url):
-        with psycopg.connect(local_stack.cluster.url("authenticator"), autocommit=True) as conn:
-            session = RecordingSession(conn, claims, statement=RULE_FREE_RECORD)
-            session.warm_up(model_id, 5)  # rolled back
-            # Past the day's limit of 20000, which a recording refuses: no rule reads it.
-            assert session.spend(model_id, 20001) is True
-        with psycopg.connect(fresh_db.db_url) as conn:
-            written = conn.execute(
-                f"select u.organization_id = p.organization_id, u.model_name, u.tokens_used,"
-                f" u.period_type, u.period_start < u.period_end"
-                f" from {SCHEMA}.ai_model_usage u join public.profiles p on p.id = u.user_id"
-            ).fetchall()
-        assert written == [(True, MODEL, 20001, "daily", True)]
-    assert _recorded(fresh_db.db_url, user_id) == log_before
-    with psycopg.connect(fresh_db.db_url) as conn:
-        row = conn.execute("select to_regnamespace(%s) is null", (SCHEMA,)).fetchone()
-    assert row == (True,)
-
-
 def _holds(owner_url: str, table: str, user_id: uuid.UUID) -> list[tuple[object, ...]]:
+    """The user's holds in `table`: status, tokens held and settled, whether the usage row
+    is named, whether the organization is the user's."""
     with psycopg.connect(owner_url) as conn:
         return conn.execute(
             f"select status, tokens_held, tokens_settled, usage_id is not null,"
@@ -185,8 +162,9 @@ def _holds(owner_url: str, table: str, user_id: uuid.UUID) -> list[tuple[object,
         ).fetchall()
 
 
-def test_the_hold_and_settlement_with_no_rules_write_outside_and_leave_nothing(
-    fresh_db: StackInfo, local_stack: LocalStack
+@pytest.mark.parametrize("holding", [False, True], ids=["recording", "hold then settle"])
+def test_the_calls_with_no_rules_write_outside_the_log_and_the_holds_and_leave_nothing(
+    fresh_db: StackInfo, local_stack: LocalStack, holding: bool
 ) -> None:
     user_id, model_id = _ids(fresh_db.db_url)
     claims = json.dumps({"sub": str(user_id), "role": "authenticated"})
@@ -194,21 +172,25 @@ def test_the_hold_and_settlement_with_no_rules_write_outside_and_leave_nothing(
     holds_before = _holds(fresh_db.db_url, "public.usage_reservations", user_id)
     with rule_free_calls(fresh_db.db_url):
         with psycopg.connect(local_stack.cluster.url("authenticator"), autocommit=True) as conn:
-            session = HoldSession(conn, claims, statements=RULE_FREE_HOLDS)
+            session: SpendingSession = (
+                HoldSession(conn, claims, statements=RULE_FREE_HOLDS)
+                if holding
+                else RecordingSession(conn, claims, statement=RULE_FREE_RECORD)
+            )
             session.warm_up(model_id, 5)  # rolled back
-            # Past the day's limit of 20000, which a hold refuses: no rule reads it.
+            # Past the day's limit of 20000, which a recording and a hold refuse: no rule
+            # reads it.
             assert session.spend(model_id, 20001) is True
-        assert _holds(fresh_db.db_url, f"{SCHEMA}.usage_reservations", user_id) == [
-            ("settled", 20001, 20001, True, True)
-        ]
         with psycopg.connect(fresh_db.db_url) as conn:
             written = conn.execute(
-                f"select u.id = r.usage_id, u.organization_id = r.organization_id,"
-                f" u.model_name, u.tokens_used, u.period_type, u.period_start < u.period_end"
-                f" from {SCHEMA}.ai_model_usage u join {SCHEMA}.usage_reservations r"
-                f" on r.user_id = u.user_id"
+                f"select u.organization_id = p.organization_id, u.model_name, u.tokens_used,"
+                f" u.period_type, u.period_start < u.period_end,"
+                f" (select count(*) from {SCHEMA}.usage_reservations r where r.usage_id = u.id)"
+                f" from {SCHEMA}.ai_model_usage u join public.profiles p on p.id = u.user_id"
             ).fetchall()
-        assert written == [(True, True, MODEL, 20001, "daily", True)]
+        assert written == [(True, MODEL, 20001, "daily", True, 1 if holding else 0)]
+        held = [("settled", 20001, 20001, True, True)] if holding else []
+        assert _holds(fresh_db.db_url, f"{SCHEMA}.usage_reservations", user_id) == held
     assert _recorded(fresh_db.db_url, user_id) == log_before
     assert _holds(fresh_db.db_url, "public.usage_reservations", user_id) == holds_before
     with psycopg.connect(fresh_db.db_url) as conn:

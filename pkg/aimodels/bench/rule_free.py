@@ -27,8 +27,9 @@ RULE_FREE_RECORD = f"select * from {SCHEMA}.record_usage(model_id => %s, tokens_
 # The model access service's very statements, calling the rule-free functions instead.
 RULE_FREE_HOLDS = SERVICE_HOLDS.calling(SCHEMA)
 
-# Each function has its twin's settings and result type; a receipt has nothing left to
-# report (no limit was read).
+# Each function has its twin's settings and builds its result with the same helper (the
+# copies' rows have the real rows' types: same columns, same order); a receipt has nothing
+# left to report (no limit was read).
 _CREATE = """
 create schema bench_rule_free;
 create table bench_rule_free.ai_model_usage
@@ -45,7 +46,7 @@ set search_path = ''
 set plan_cache_mode = auto
 as $$
 declare
-  recorded bench_rule_free.ai_model_usage;
+  recorded public.ai_model_usage;
 begin
   insert into bench_rule_free.ai_model_usage
     (user_id, organization_id, model_id, model_name, tokens_used, period_start, period_end,
@@ -57,12 +58,7 @@ begin
   cross join lateral private.period_window(m.token_limit_period, now()) w
   where p.id = auth.uid()
   returning * into recorded;
-  return row(
-    recorded.id, recorded.user_id, recorded.organization_id, recorded.model_id,
-    recorded.model_type, recorded.model_name, recorded.tokens_used, recorded.requests_count,
-    recorded.period_start, recorded.period_end, recorded.period_type, recorded.created_at,
-    null, null
-  )::public.usage_receipt;
+  return private.usage_receipt(recorded);
 end;
 $$;
 
@@ -77,7 +73,7 @@ set search_path = ''
 set plan_cache_mode = auto
 as $$
 declare
-  hold bench_rule_free.usage_reservations;
+  hold public.usage_reservations;
 begin
   insert into bench_rule_free.usage_reservations (
     user_id, organization_id, model_id, tokens_held, requests_count, idempotency_key, expires_at
@@ -88,10 +84,7 @@ begin
   from public.profiles p
   where p.id = auth.uid()
   returning * into hold;
-  return row(
-    hold.id, hold.user_id, hold.organization_id, hold.model_id, hold.tokens_held,
-    hold.requests_count, hold.status, hold.expires_at, hold.created_at, false
-  )::public.usage_hold;
+  return private.hold_result(hold, false);
 end;
 $$;
 
@@ -104,8 +97,8 @@ set search_path = ''
 set plan_cache_mode = auto
 as $$
 declare
-  hold bench_rule_free.usage_reservations;
-  recorded bench_rule_free.ai_model_usage;
+  hold public.usage_reservations;
+  recorded public.ai_model_usage;
   new_usage_id uuid := private.time_ordered_uuid();
 begin
   select * into hold from bench_rule_free.usage_reservations r
@@ -125,12 +118,7 @@ begin
   cross join lateral private.period_window(m.token_limit_period, now()) w
   where m.id = hold.model_id
   returning * into recorded;
-  return row(
-    recorded.id, recorded.user_id, recorded.organization_id, recorded.model_id,
-    recorded.model_type, recorded.model_name, recorded.tokens_used, recorded.requests_count,
-    recorded.period_start, recorded.period_end, recorded.period_type, recorded.created_at,
-    null, null
-  )::public.usage_receipt;
+  return private.usage_receipt(recorded);
 end;
 $$;
 """
