@@ -431,10 +431,9 @@ def run_concurrency(ctx: BenchContext) -> BenchmarkResult:
         " the log and of the holds (their columns, defaults, checks and indexes; no trigger,"
         " policy or foreign key), made in this throwaway database for the run: what the rules"
         " cost, apart from what any call through the API costs. Both also against the bare"
-        " INSERT sent inside the"
-        " API's transaction (BEGIN; set_config of search_path and claims, no role switch; the"
-        " INSERT; COMMIT; pipelined by the owner). No target: the target is on the row"
-        " against the bare INSERT."
+        " INSERT sent inside the API's transaction (BEGIN; set_config of search_path and"
+        " claims, no role switch; the INSERT; COMMIT; pipelined by the owner). No target: the"
+        " target is on the row against the bare INSERT."
     )
     sides = {
         "(a)": "recording / the same call with no rules",
